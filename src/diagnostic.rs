@@ -1,0 +1,512 @@
+//! Diagnostics: one type for every problem a run finds, with its place in a file,
+//! what was expected and how to fix it, gathered from every step and printed once.
+//!
+//! ```
+//! use playbook::diagnostic::{Diagnostic, did_you_mean};
+//! let d = Diagnostic::error("unknown front matter key `purpse`")
+//!     .with_help(did_you_mean("purpse", ["purpose", "title"]).unwrap());
+//! assert_eq!(d.help.as_deref(), Some("did you mean `purpose`?"));
+//! ```
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How serious a diagnostic is: errors fail the run, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The run fails (exit status 1) and nothing is written.
+    Error,
+    /// The run goes on; the author should still look.
+    Warning,
+}
+
+/// A file's text kept with a diagnostic so it can show the offending line.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path as the user should read it (relative to the playbook root).
+    pub path: PathBuf,
+    /// The whole file's text; `None` when the file could not be read as UTF-8.
+    pub text: Option<Arc<str>>,
+}
+
+/// A place in a source file: a byte range of the whole file, resolved to line and column.
+#[derive(Debug, Clone)]
+pub struct Location {
+    /// The file, relative to the playbook root.
+    pub path: PathBuf,
+    /// One-based line number in the whole file.
+    pub line: usize,
+    /// One-based column, counted in characters.
+    pub column: usize,
+    /// Byte range in the whole file, when the text is known.
+    pub span: Option<Range<usize>>,
+    /// The file's text, for showing the line.
+    pub text: Option<Arc<str>>,
+}
+
+/// One problem found in a run.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong, lower-case, names in backticks, no final period.
+    pub message: String,
+    /// Where it is, when it is in a file.
+    pub location: Option<Box<Location>>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// Creates an error with a message and no location yet.
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            help: None,
+        }
+    }
+
+    /// Creates a warning with a message and no location yet.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    /// Places the diagnostic at a byte range of a file's whole text.
+    pub fn at(mut self, source: &Source, span: Range<usize>) -> Self {
+        let (line, column) = match &source.text {
+            Some(text) => line_column(text, span.start),
+            None => (1, 1),
+        };
+        self.location = Some(Box::new(Location {
+            path: source.path.clone(),
+            line,
+            column,
+            span: source.text.as_ref().map(|_| span),
+            text: source.text.clone(),
+        }));
+        self
+    }
+
+    /// Places the diagnostic at a file without a precise position (line 1, column 1).
+    pub fn in_file(mut self, path: &Path) -> Self {
+        self.location = Some(Box::new(Location {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            span: None,
+            text: None,
+        }));
+        self
+    }
+
+    /// Adds a hint on how to fix the problem.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a hint only when there is one.
+    pub fn with_help_opt(mut self, help: Option<String>) -> Self {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+
+    /// Returns true if and only if this diagnostic fails the run.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders the diagnostic as the terminal shows it: header, `--> file:line:column`,
+    /// the offending line with a caret, and the help. `color` adds ANSI styles.
+    pub fn render(&self, color: bool) -> String {
+        use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let title = level.primary_title(self.message.as_str());
+        let mut groups = Vec::new();
+        let path_label;
+        match &self.location {
+            Some(loc) => {
+                path_label = format!("{}", DisplayPath(&loc.path));
+                match (&loc.text, &loc.span) {
+                    (Some(text), Some(span)) => {
+                        let span = clamp_span(text, span.clone());
+                        groups.push(
+                            title.element(
+                                Snippet::source(text.as_ref())
+                                    .path(path_label.as_str())
+                                    .fold(true)
+                                    .annotation(AnnotationKind::Primary.span(span)),
+                            ),
+                        );
+                    }
+                    _ => {
+                        groups.push(
+                            title.element(
+                                annotate_snippets::Origin::path(path_label.as_str())
+                                    .line(loc.line)
+                                    .char_column(loc.column),
+                            ),
+                        );
+                    }
+                }
+            }
+            None => groups.push(Group::with_title(title)),
+        }
+        let mut out = renderer.render(&groups);
+        if let Some(help) = &self.help {
+            out.push_str(&format!("\n  = help: {help}"));
+        }
+        out
+    }
+
+    /// A one-line form: `file:line:column: error: message`, for logs and tests.
+    pub fn short(&self) -> String {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match &self.location {
+            Some(l) => format!(
+                "{}:{}:{}: {sev}: {}",
+                DisplayPath(&l.path),
+                l.line,
+                l.column,
+                self.message
+            ),
+            None => format!("{sev}: {}", self.message),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+/// What a TOML document is, for messages: "front matter key" or "key in `book.toml`".
+#[derive(Debug, Clone, Copy)]
+pub struct TomlContext<'a> {
+    /// How an unknown key is called in messages, e.g. "front matter key".
+    pub key_noun: &'a str,
+    /// The keys allowed here, for "did you mean"; empty to use the parser's own list.
+    pub known_keys: &'a [&'a str],
+}
+
+impl Diagnostic {
+    /// Turns a TOML or serde error into a diagnostic that names the key, what was
+    /// expected and how to fix it. `offset` is where the TOML starts in the whole file,
+    /// so lines and columns count from the top of the file, not of the snippet.
+    pub fn from_toml(
+        err: &toml::de::Error,
+        source: &Source,
+        offset: usize,
+        ctx: TomlContext<'_>,
+    ) -> Diagnostic {
+        let raw = err.message().trim();
+        let span = err
+            .span()
+            .map(|s| s.start + offset..s.end + offset)
+            .unwrap_or(offset..offset);
+        let text = source.text.as_deref().unwrap_or("");
+        let spanned = text.get(span.clone()).unwrap_or("").trim();
+        let key = key_of_line(text, span.start);
+
+        let d = if let Some(rest) = raw.strip_prefix("unknown field `") {
+            let name = rest.split('`').next().unwrap_or("");
+            let expected = backticked(rest.split_once("expected").map_or("", |x| x.1));
+            let known: Vec<&str> = if ctx.known_keys.is_empty() {
+                expected.iter().map(String::as_str).collect()
+            } else {
+                ctx.known_keys.to_vec()
+            };
+            let help = did_you_mean(name, known.iter().copied()).unwrap_or_else(|| {
+                format!(
+                    "remove it, or put free data under `[extra]`; known keys are {}",
+                    list_backticked(&known)
+                )
+            });
+            Diagnostic::error(format!("unknown {} `{name}`", ctx.key_noun)).with_help(help)
+        } else if let Some(rest) = raw.strip_prefix("missing field `") {
+            let name = rest.split('`').next().unwrap_or("");
+            Diagnostic::error(format!("missing required key `{name}`"))
+                .with_help(format!("add `{name} = …` to this table"))
+        } else if let Some(rest) = raw.strip_prefix("unknown variant `") {
+            let name = rest.split('`').next().unwrap_or("");
+            let expected = backticked(rest.split_once("expected").map_or("", |x| x.1));
+            let known: Vec<&str> = expected.iter().map(String::as_str).collect();
+            let help = did_you_mean(name, known.iter().copied())
+                .unwrap_or_else(|| format!("use one of {}", list_backticked(&known)));
+            let what = key.map_or(String::new(), |k| format!(" for `{k}`"));
+            Diagnostic::error(format!("`{name}` is not an allowed value{what}")).with_help(help)
+        } else if let Some(rest) = raw.strip_prefix("invalid type: ") {
+            let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "?"));
+            let what = key.map_or(String::new(), |k| format!(" for `{k}`"));
+            Diagnostic::error(format!(
+                "wrong type{what}: expected {expected}, found {found}"
+            ))
+            .with_help(type_hint(expected, key.unwrap_or("key")))
+        } else {
+            // A syntax error: the parser's own words, on one line, and the usual fixes.
+            let msg = raw.replace('\n', "; ");
+            let help = if spanned.is_empty() && span.start >= text.len() {
+                "the TOML ends too early: close every string, array and table".to_string()
+            } else {
+                "check the quotes and brackets on this line: text goes in quotes (`title = \"…\"`), \
+                 lists in brackets (`tags = [\"a\", \"b\"]`)"
+                    .to_string()
+            };
+            Diagnostic::error(format!("invalid TOML: {msg}")).with_help(help)
+        };
+        d.at(source, span)
+    }
+}
+
+/// The key assigned on the line holding `offset` (`title` for `title = 3`), if any.
+fn key_of_line(text: &str, offset: usize) -> Option<&str> {
+    let offset = offset.min(text.len());
+    let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.contains(char::is_whitespace)).then_some(key)
+}
+
+/// Every `backticked` word of a serde message.
+fn backticked(s: &str) -> Vec<String> {
+    s.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+fn list_backticked(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How to write a value of the type serde expected.
+fn type_hint(expected: &str, key: &str) -> String {
+    if expected.contains("string") {
+        format!("put the text in quotes: `{key} = \"…\"`")
+    } else if expected.contains("sequence") {
+        format!("write a list in brackets: `{key} = [\"…\", \"…\"]`")
+    } else if expected.contains("bool") {
+        format!("write `{key} = true` or `{key} = false`, without quotes")
+    } else if expected.contains("integer") || expected.contains("i64") || expected.contains("u16") {
+        format!("write a whole number without quotes: `{key} = 10`")
+    } else if expected.contains("date") {
+        format!("write a date without quotes: `{key} = 2026-11-23`")
+    } else if expected.contains("map") || expected.contains("struct") {
+        format!("write a table: `[{key}]` with keys below it")
+    } else {
+        format!("expected {expected}")
+    }
+}
+
+/// Shows a path with `/` separators on every platform, so messages read the same.
+pub struct DisplayPath<'a>(pub &'a Path);
+
+impl fmt::Display for DisplayPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for c in self.0.components() {
+            if !first {
+                f.write_str("/")?;
+            }
+            first = false;
+            f.write_str(&c.as_os_str().to_string_lossy())?;
+        }
+        Ok(())
+    }
+}
+
+/// A span that starts and ends on character boundaries and covers at least one
+/// character where the text allows, so the caret always shows.
+fn clamp_span(text: &str, span: Range<usize>) -> Range<usize> {
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = span.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    if end == start && start < text.len() {
+        end = start + text[start..].chars().next().map_or(0, char::len_utf8);
+    }
+    // One line is enough to point at: a span over many lines draws a wall of bars.
+    if let Some(nl) = text[start..end].find('\n') {
+        if nl > 0 {
+            end = start + nl;
+        }
+    }
+    start..end
+}
+
+/// Converts a byte offset in `text` to a one-based (line, column in characters).
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+/// Suggests the closest of `candidates` to `word`, as "did you mean `x`?", when one is
+/// close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// The candidate closest to `word` by Jaro-Winkler similarity, when it is close enough.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word_l = word.to_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let mut score = strsim::jaro_winkler(&word_l, &c.to_lowercase());
+        // A candidate that contains the word (or the reverse) is a strong hint even when
+        // the edit distance is large: "canvas" for "tools/product-vision-canvas".
+        if c.len() > 2 && word_l.len() > 2 && (c.contains(&word_l) || word_l.contains(c)) {
+            score = score.max(0.85);
+        }
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.filter(|(s, _)| *s >= 0.8).map(|(_, c)| c)
+}
+
+/// All diagnostics of a run, in the order they were found.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// An empty collection.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one diagnostic.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    /// Adds all diagnostics of another collection.
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(other);
+    }
+
+    /// Returns true if and only if at least one diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    /// The number of errors.
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// The diagnostics, sorted by file, line and column so output is stable across runs.
+    pub fn sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| {
+            let key = |d: &Diagnostic| {
+                d.location
+                    .as_ref()
+                    .map(|l| (l.path.clone(), l.line, l.column))
+            };
+            key(a).cmp(&key(b))
+        });
+        self.items
+    }
+
+    /// The diagnostics in the order found.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// Returns true if and only if there is nothing to report.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_counts_characters_not_bytes() {
+        let text = "a\nÜb = 1\n";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 2), (2, 1));
+        // 'b' is after the two-byte Ü: column 2.
+        assert_eq!(line_column(text, 4), (2, 2));
+    }
+
+    #[test]
+    fn suggests_close_keys_only() {
+        assert_eq!(
+            did_you_mean("purpse", ["purpose", "title", "tags"]).as_deref(),
+            Some("did you mean `purpose`?")
+        );
+        assert_eq!(did_you_mean("zzzzzz", ["purpose", "title"]), None);
+    }
+
+    #[test]
+    fn renders_file_line_column_and_help() {
+        let src = Source {
+            path: PathBuf::from("content/prompts/a.md"),
+            text: Some(Arc::from("+++\npurpse = \"x\"\n+++\n")),
+        };
+        let d = Diagnostic::error("unknown front matter key `purpse`")
+            .at(&src, 4..10)
+            .with_help("did you mean `purpose`?");
+        let text = d.render(false);
+        assert!(text.contains("content/prompts/a.md:2:1"), "{text}");
+        assert!(text.contains("purpse = \"x\""), "{text}");
+        assert!(text.contains("help: did you mean `purpose`?"), "{text}");
+        assert_eq!(
+            d.short(),
+            "content/prompts/a.md:2:1: error: unknown front matter key `purpse`"
+        );
+    }
+}

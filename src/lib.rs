@@ -1,0 +1,156 @@
+//! `playbook`: a static site generator for coaching playbooks.
+//!
+//! The pipeline is a chain of plain functions from data to data —
+//! [`config`] → [`content`] → [`site`] → [`render`] (with [`markdown`]) → [`output`] —
+//! and the commands here are its drivers: [`build`] writes the result atomically,
+//! [`check`] stops before writing, [`scaffold`] creates playbooks and pages.
+
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod site;
+
+use config::Config;
+use diagnostic::{Diagnostic, Diagnostics};
+use output::Output;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What `build` and `check` are asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The playbook root (holds `book.toml`).
+    pub root: PathBuf,
+    /// Where to write the site; `[build] output-dir` by default.
+    pub out: Option<PathBuf>,
+    /// Overrides `[book] base-url`.
+    pub base_url: Option<String>,
+    /// Builds drafts too.
+    pub drafts: bool,
+}
+
+/// What a successful run did.
+#[derive(Debug)]
+pub struct Summary {
+    /// Pages rendered (regular pages of every kind).
+    pub pages: usize,
+    /// Files in the output.
+    pub files: usize,
+    /// Where the site was written, for `build`.
+    pub out: Option<PathBuf>,
+    /// How long it took.
+    pub elapsed: Duration,
+    /// Warnings found on the way.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A site built in memory: the output and the number of pages.
+pub struct Built {
+    /// Every file of the site.
+    pub output: Output,
+    /// Regular pages rendered.
+    pub pages: usize,
+    /// The configuration used.
+    pub config: Config,
+    /// Warnings.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Runs the whole pipeline in memory: every check of `build`, nothing written.
+pub fn build_in_memory(opts: &BuildOptions) -> Result<Built, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let mut config = Config::from_dir(&opts.root)?;
+    if let Some(url) = &opts.base_url {
+        if let Err(msg) = config.set_base_url(url) {
+            diags.push(
+                Diagnostic::error(format!("--base-url: {msg}"))
+                    .with_help("pass a full URL such as `https://org.github.io/playbook/`"),
+            );
+            return Err(diags);
+        }
+    }
+    let drafts = opts.drafts || config.build.drafts;
+    let theme = match render::Theme::load(&opts.root, &config.build.theme) {
+        Ok(t) => Some(t),
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    };
+    let (content, d) = content::load(&opts.root, drafts);
+    diags.extend(d);
+    let (site, d) = site::Site::assemble(config, content);
+    diags.extend(d);
+    let Some(theme) = theme else {
+        return Err(diags);
+    };
+    let (output, d) = render::render_site(&site, &theme);
+    diags.extend(d);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Built {
+        output,
+        pages: site.regular_pages().count(),
+        warnings: diags.sorted(),
+        config: site.config,
+    })
+}
+
+/// `playbook check`: every check of `build`, nothing written.
+pub fn check(opts: &BuildOptions) -> Result<Summary, Diagnostics> {
+    let start = Instant::now();
+    let built = build_in_memory(opts)?;
+    Ok(Summary {
+        pages: built.pages,
+        files: built.output.len(),
+        out: None,
+        elapsed: start.elapsed(),
+        warnings: built.warnings,
+    })
+}
+
+/// `playbook build`: builds the site and writes it atomically; on any error the previous
+/// output is left as it was.
+pub fn build(opts: &BuildOptions) -> Result<Summary, Diagnostics> {
+    let start = Instant::now();
+    // The output folder is checked before anything else, so a dangerous `--out` is
+    // refused even when the content has errors.
+    let config_out = match &opts.out {
+        Some(o) => Some(o.clone()),
+        None => Config::from_dir(&opts.root)
+            .ok()
+            .map(|c| opts.root.join(c.build.output_dir)),
+    };
+    if let Some(out) = &config_out {
+        if let Err(d) = output::check_output_dir(&opts.root, out) {
+            let mut ds = Diagnostics::new();
+            ds.push(d);
+            return Err(ds);
+        }
+    }
+    let built = build_in_memory(opts)?;
+    let out = config_out.unwrap_or_else(|| opts.root.join(&built.config.build.output_dir));
+    if let Err(d) = built.output.write_atomic(&out) {
+        let mut ds = Diagnostics::new();
+        ds.push(d);
+        return Err(ds);
+    }
+    Ok(Summary {
+        pages: built.pages,
+        files: built.output.len() + 1,
+        out: Some(out),
+        elapsed: start.elapsed(),
+        warnings: built.warnings,
+    })
+}
+
+/// The path as the user would write it relative to the current folder, for messages.
+pub fn display_path(p: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    p.strip_prefix(&cwd).unwrap_or(p).display().to_string()
+}

@@ -1,0 +1,193 @@
+//! The `playbook` command line: parses arguments, calls the library, prints diagnostics
+//! and sets the exit status (0 success, 1 content or config errors, 2 wrong usage).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use playbook::content::Kind;
+use playbook::diagnostic::{Diagnostic, Diagnostics};
+use playbook::{BuildOptions, Summary};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Build coaching playbooks: prompts, tools, takeaways and case stories in Markdown,
+/// published as a fast, searchable static site.
+#[derive(Debug, Parser)]
+#[command(name = "playbook", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new playbook: book.toml, an example page of every kind, a GitHub Pages workflow
+    Init {
+        /// The folder to create the playbook in
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The playbook's title (the folder's name by default)
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Write a new page with every key of its kind
+    New {
+        /// The kind of page
+        kind: KindArg,
+        /// The title (for a prompt, the question itself)
+        title: String,
+        /// The playbook root
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Build the site into the output folder (atomically: a failed build changes nothing)
+    Build {
+        /// The playbook root
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Where to write the site (`[build] output-dir` by default)
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// The URL the site is published at (overrides `[book] base-url`)
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Build drafts too
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Run every check of `build` without writing anything
+    Check {
+        /// The playbook root
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Check drafts too
+        #[arg(long)]
+        drafts: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KindArg {
+    Prompt,
+    Tool,
+    Takeaway,
+    Story,
+    Playbook,
+    Page,
+}
+
+impl From<KindArg> for Kind {
+    fn from(k: KindArg) -> Kind {
+        match k {
+            KindArg::Prompt => Kind::Prompt,
+            KindArg::Tool => Kind::Tool,
+            KindArg::Takeaway => Kind::Takeaway,
+            KindArg::Story => Kind::Story,
+            KindArg::Playbook => Kind::Playbook,
+            KindArg::Page => Kind::Page,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    match cli.command {
+        Command::Init { dir, title } => match playbook::scaffold::init(&dir, title.as_deref()) {
+            Ok(files) => {
+                println!(
+                    "Created a playbook in `{}` ({} files).",
+                    dir.display(),
+                    files.len()
+                );
+                println!();
+                println!("Next:");
+                println!(
+                    "  playbook build {}      # build the site into public/",
+                    dir.display()
+                );
+                println!("  git init && git add . && git commit -m \"Start our playbook\"");
+                println!();
+                println!("To publish on GitHub Pages, push to GitHub, then open the repository's");
+                println!("Settings → Pages → Source: GitHub Actions. The workflow in");
+                println!(".github/workflows/pages.yml builds and deploys on every push to main.");
+                ExitCode::SUCCESS
+            }
+            Err(d) => fail_one(d, color),
+        },
+        Command::New { kind, title, dir } => {
+            match playbook::scaffold::new_page(&dir, kind.into(), &title) {
+                Ok(path) => {
+                    println!("{}", playbook::display_path(&path));
+                    ExitCode::SUCCESS
+                }
+                Err(d) => fail_one(d, color),
+            }
+        }
+        Command::Build {
+            dir,
+            out,
+            base_url,
+            drafts,
+        } => {
+            let opts = BuildOptions {
+                root: dir,
+                out,
+                base_url,
+                drafts,
+            };
+            finish(playbook::build(&opts), "build", color)
+        }
+        Command::Check { dir, drafts } => {
+            let opts = BuildOptions {
+                root: dir,
+                drafts,
+                ..Default::default()
+            };
+            finish(playbook::check(&opts), "check", color)
+        }
+    }
+}
+
+fn fail_one(d: Diagnostic, color: bool) -> ExitCode {
+    eprintln!("{}", d.render(color));
+    ExitCode::FAILURE
+}
+
+/// Prints warnings or errors and the one-line summary; returns the exit status.
+fn finish(result: Result<Summary, Diagnostics>, what: &str, color: bool) -> ExitCode {
+    match result {
+        Ok(summary) => {
+            for w in &summary.warnings {
+                eprintln!("{}\n", w.render(color));
+            }
+            let secs = summary.elapsed.as_secs_f64();
+            match &summary.out {
+                Some(out) => println!(
+                    "Built {} pages ({} files) in {secs:.2} s into {}",
+                    summary.pages,
+                    summary.files,
+                    playbook::display_path(out)
+                ),
+                None => println!(
+                    "Checked {} pages in {secs:.2} s: no problems found",
+                    summary.pages
+                ),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            let errors = diags.error_count();
+            for d in diags.sorted() {
+                eprintln!("{}\n", d.render(color));
+            }
+            let noun = if errors == 1 { "error" } else { "errors" };
+            let tail = if what == "build" {
+                "; the previous output was left unchanged"
+            } else {
+                ""
+            };
+            eprintln!("error: {what} failed with {errors} {noun}{tail}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,588 @@
+//! Render: Markdown bodies to HTML, then every file of the published site — pages of
+//! each kind, kind indexes, tag, role and event pages, home, search, 404, sitemap, feed,
+//! `playbook.json`, alias redirects, the theme's static files and content assets.
+
+pub mod chart;
+pub mod feeds;
+pub mod theme;
+pub mod view;
+
+use crate::content::{Kind, Role};
+use crate::diagnostic::{Diagnostic, closest};
+use crate::markdown::{self, Heading, LinkTargets, Rendered};
+use crate::output::{Body, Output};
+use crate::site::{PageId, Site, Taxonomy};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+pub use theme::Theme;
+use view::{PageLink, PageView, Views};
+
+/// What every template sees as `site`.
+#[derive(Debug, Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    base_url: &'a str,
+    base_path: &'a str,
+    search: bool,
+    kinds: Vec<KindLink>,
+    extra: &'a toml::Table,
+    generator: String,
+}
+
+#[derive(Debug, Serialize)]
+struct KindLink {
+    kind: Kind,
+    label: &'static str,
+    url: String,
+    count: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct Crumb {
+    title: String,
+    url: String,
+}
+
+/// A page as a card in a list, with what filters need.
+#[derive(Debug, Serialize)]
+struct Card<'a> {
+    #[serde(flatten)]
+    link: PageLink<'a>,
+    roles: Vec<&'a str>,
+    events: Vec<&'a str>,
+    tags: Vec<&'a str>,
+    difficulty: Option<crate::content::Difficulty>,
+    duration: Option<&'a str>,
+}
+
+/// What list templates see as `list`.
+#[derive(Debug, Serialize)]
+struct ListView<'a> {
+    title: String,
+    kind: Option<Kind>,
+    taxonomy: Option<&'static str>,
+    intro: Option<String>,
+    pages: Vec<Card<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct TermView<'a> {
+    name: &'a str,
+    url: String,
+    count: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct HomeSection<'a> {
+    kind: KindLink,
+    pages: Vec<PageLink<'a>>,
+}
+
+/// Renders the whole site into an Output, with every diagnostic found on the way
+/// (links, anchors, aliases, templates).
+pub fn render_site(site: &Site, theme: &Theme) -> (Output, Vec<Diagnostic>) {
+    let base_path = site.config.base_path();
+    let views = Views::new(site);
+    let mut diags = Vec::new();
+
+    // Where links may point.
+    let mut page_urls: HashMap<String, String> = HashMap::new();
+    let mut folders: HashMap<String, String> = HashMap::new();
+    for p in &site.pages {
+        page_urls.insert(p.content_path.clone(), p.url.clone());
+        if matches!(p.role, Role::KindIndex(_)) || p.content_path.ends_with("/_index.md") {
+            let dir = p.content_path.trim_end_matches("/_index.md").to_string();
+            folders.insert(dir, p.url.clone());
+        }
+    }
+    for k in Kind::WITH_FOLDER {
+        let f = k.folder().unwrap_or_default();
+        folders.insert(f.to_string(), format!("{f}/"));
+    }
+    folders.insert(String::new(), String::new());
+    let assets: HashSet<String> = site.assets.iter().map(|a| a.rel.clone()).collect();
+    let drafts: HashSet<String> = site
+        .skipped_drafts
+        .iter()
+        .map(|k| format!("{k}.md"))
+        .collect();
+    let targets = LinkTargets {
+        pages: &page_urls,
+        assets: &assets,
+        folders: &folders,
+        drafts: &drafts,
+        base_path,
+    };
+
+    // Markdown, on every core.
+    let rendered: Vec<(Rendered, Vec<Diagnostic>)> = site
+        .pages
+        .par_iter()
+        .map(|p| {
+            let mut d = Vec::new();
+            let r = markdown::render(
+                p.body_text(),
+                p.body.start,
+                &p.source,
+                &p.content_path,
+                &targets,
+                &mut d,
+            );
+            (r, d)
+        })
+        .collect();
+    let mut html: Vec<Rendered> = Vec::with_capacity(rendered.len());
+    for (r, d) in rendered {
+        diags.extend(d);
+        html.push(r);
+    }
+    check_anchors(site, &html, &mut diags);
+
+    let site_view = SiteView {
+        title: &site.config.title,
+        description: &site.config.description,
+        language: &site.config.language,
+        base_url: &site.config.base_url,
+        base_path,
+        search: site.config.search.enabled,
+        kinds: Kind::WITH_FOLDER
+            .into_iter()
+            .map(|k| kind_link(site, &views, k))
+            .collect(),
+        extra: &site.config.extra,
+        generator: format!("playbook {}", env!("CARGO_PKG_VERSION")),
+    };
+    let mut base_ctx = tera::Context::new();
+    base_ctx.insert("site", &site_view);
+
+    let mut out = Output::new();
+    let mut sitemap_urls: Vec<String> = Vec::new();
+
+    // Pages of every kind.
+    let ids: Vec<PageId> = site.regular_pages().collect();
+    let page_views: Vec<(PageId, PageView<'_>)> =
+        ids.par_iter().map(|&id| (id, views.page(id))).collect();
+    let results: Vec<(String, Result<String, Diagnostic>)> = page_views
+        .par_iter()
+        .map(|(id, v)| {
+            let p = &site.pages[*id];
+            let template = match p.kind {
+                Kind::Prompt => "prompt.html",
+                Kind::Tool => "tool.html",
+                Kind::Story => "story.html",
+                Kind::Takeaway => "takeaway.html",
+                Kind::Playbook => "playbook.html",
+                Kind::Page => "page.html",
+            };
+            let mut ctx = base_ctx.clone();
+            ctx.insert("page", v);
+            ctx.insert("content", &html[*id].html);
+            ctx.insert("toc", &view::toc(&html[*id].headings));
+            let mut crumbs = vec![Crumb {
+                title: "Home".into(),
+                url: views.url(""),
+            }];
+            if let Some(f) = p.kind.folder() {
+                crumbs.push(Crumb {
+                    title: p.kind.plural_label().into(),
+                    url: views.url(&format!("{f}/")),
+                });
+            }
+            ctx.insert("breadcrumbs", &crumbs);
+            (
+                format!("{}index.html", p.url),
+                render_template(theme, template, &ctx),
+            )
+        })
+        .collect();
+    for (path, r) in results {
+        match r {
+            Ok(s) => {
+                sitemap_urls.push(path.trim_end_matches("index.html").to_string());
+                out.insert_text(path, s);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+
+    // Kind indexes.
+    for kind in Kind::WITH_FOLDER {
+        let f = kind.folder().unwrap_or_default();
+        let pages = site.by_kind.get(&kind).map(Vec::as_slice).unwrap_or(&[]);
+        let intro = site.kind_intro.get(&kind).map(|&id| html[id].html.clone());
+        let title = site
+            .kind_intro
+            .get(&kind)
+            .and_then(|&id| site.pages[id].fm.title.as_ref())
+            .map(|t| t.get_ref().clone())
+            .unwrap_or_else(|| kind.plural_label().to_string());
+        let list = ListView {
+            title,
+            kind: Some(kind),
+            taxonomy: None,
+            intro,
+            pages: pages.iter().map(|&id| card(site, &views, id)).collect(),
+        };
+        let path = format!("{f}/index.html");
+        let mut ctx = base_ctx.clone();
+        ctx.insert("list", &list);
+        ctx.insert(
+            "breadcrumbs",
+            &[Crumb {
+                title: "Home".into(),
+                url: views.url(""),
+            }],
+        );
+        emit(
+            &mut out,
+            &mut diags,
+            &mut sitemap_urls,
+            theme,
+            "list.html",
+            &ctx,
+            path,
+        );
+    }
+
+    // Tag, role and event pages, and an overview of each taxonomy.
+    for tax in Taxonomy::ALL {
+        let folder = tax.folder();
+        let terms = site.taxonomies.get(&tax);
+        let mut term_views = Vec::new();
+        for term in terms.into_iter().flat_map(|t| t.values()) {
+            let list = ListView {
+                title: term.name.clone(),
+                kind: None,
+                taxonomy: Some(folder),
+                intro: None,
+                pages: term
+                    .pages
+                    .iter()
+                    .map(|&id| card(site, &views, id))
+                    .collect(),
+            };
+            let mut ctx = base_ctx.clone();
+            ctx.insert("list", &list);
+            ctx.insert(
+                "breadcrumbs",
+                &[
+                    Crumb {
+                        title: "Home".into(),
+                        url: views.url(""),
+                    },
+                    Crumb {
+                        title: tax.label().into(),
+                        url: views.url(&format!("{folder}/")),
+                    },
+                ],
+            );
+            let path = format!("{folder}/{}/index.html", term.slug);
+            emit(
+                &mut out,
+                &mut diags,
+                &mut sitemap_urls,
+                theme,
+                "list.html",
+                &ctx,
+                path,
+            );
+            term_views.push(TermView {
+                name: &term.name,
+                url: views.url(&format!("{folder}/{}/", term.slug)),
+                count: term.pages.len(),
+            });
+        }
+        let mut ctx = base_ctx.clone();
+        ctx.insert("title", tax.label());
+        ctx.insert("taxonomy", folder);
+        ctx.insert("terms", &term_views);
+        ctx.insert(
+            "breadcrumbs",
+            &[Crumb {
+                title: "Home".into(),
+                url: views.url(""),
+            }],
+        );
+        let path = format!("{folder}/index.html");
+        emit(
+            &mut out,
+            &mut diags,
+            &mut sitemap_urls,
+            theme,
+            "terms.html",
+            &ctx,
+            path,
+        );
+    }
+
+    // Home.
+    {
+        let mut ctx = base_ctx.clone();
+        let home = site.home.map(|id| &site.pages[id]);
+        ctx.insert(
+            "intro",
+            &site.home.map(|id| html[id].html.as_str()).unwrap_or(""),
+        );
+        ctx.insert(
+            "home_title",
+            home.and_then(|h| h.fm.title.as_ref())
+                .map_or(site.config.title.as_str(), |t| t.get_ref().as_str()),
+        );
+        let sections: Vec<HomeSection<'_>> = Kind::WITH_FOLDER
+            .into_iter()
+            .map(|k| HomeSection {
+                kind: kind_link(site, &views, k),
+                pages: site
+                    .by_kind
+                    .get(&k)
+                    .map(|ids| ids.iter().take(6).map(|&id| views.link(id)).collect())
+                    .unwrap_or_default(),
+            })
+            .filter(|s| s.kind.count > 0)
+            .collect();
+        ctx.insert("sections", &sections);
+        let free: Vec<PageLink<'_>> = site.free_pages.iter().map(|&id| views.link(id)).collect();
+        ctx.insert("free_pages", &free);
+        emit(
+            &mut out,
+            &mut diags,
+            &mut sitemap_urls,
+            theme,
+            "home.html",
+            &base_ctx_with(&ctx),
+            "index.html".into(),
+        );
+    }
+
+    // Search page (the index itself comes with the search issue) and 404.
+    {
+        let mut ctx = base_ctx.clone();
+        ctx.insert(
+            "breadcrumbs",
+            &[Crumb {
+                title: "Home".into(),
+                url: views.url(""),
+            }],
+        );
+        emit(
+            &mut out,
+            &mut diags,
+            &mut sitemap_urls,
+            theme,
+            "search.html",
+            &ctx,
+            "search/index.html".into(),
+        );
+        let mut ctx404 = base_ctx.clone();
+        ctx404.insert("breadcrumbs", &Vec::<Crumb>::new());
+        match render_template(theme, "404.html", &ctx404) {
+            Ok(s) => out.insert_text("404.html", s),
+            Err(d) => diags.push(d),
+        }
+    }
+
+    // Alias redirects.
+    for (id, v) in &page_views {
+        let p = &site.pages[*id];
+        for a in &p.fm.aliases {
+            let span = a.span().start + p.fm_offset..a.span().end + p.fm_offset;
+            match alias_path(a.get_ref(), base_path) {
+                Some(path) if out.contains(&path) => diags.push(
+                    Diagnostic::error(format!(
+                        "alias `{}` is already a page of the site",
+                        a.get_ref()
+                    ))
+                    .at(&p.source, span)
+                    .with_help("remove the alias; the old path still exists"),
+                ),
+                Some(path) => out.insert_text(path, feeds::redirect(&v.url, &v.permalink, v.title)),
+                None => diags.push(
+                    Diagnostic::error(format!(
+                        "alias `{}` is not a path of this site",
+                        a.get_ref()
+                    ))
+                    .at(&p.source, span)
+                    .with_help(
+                        "write the old path under the site, e.g. `aliases = [\"old/page-name/\"]`",
+                    ),
+                ),
+            }
+        }
+    }
+
+    // Machine-read files.
+    out.insert_text("sitemap.xml", feeds::sitemap(&views, &sitemap_urls));
+    out.insert_text("feed.xml", feeds::atom(site, &views, &page_views));
+    out.insert_text(
+        "playbook.json",
+        feeds::playbook_json(site, &views, &page_views),
+    );
+    out.insert_text(".nojekyll", String::new());
+
+    // Theme static files, then content files (a content file wins over the theme's).
+    for (rel, f) in &theme.statics {
+        let body = match f {
+            theme::StaticFile::Embedded(b) => Body::Static(b),
+            theme::StaticFile::OnDisk(p) => Body::Copy(p.clone()),
+        };
+        out.insert(rel.clone(), body);
+    }
+    for a in &site.assets {
+        if out.contains(&a.rel) && !theme.statics.iter().any(|(r, _)| *r == a.rel) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`content/{}` would overwrite a generated file",
+                    a.rel
+                ))
+                .in_file(&Path::new("content").join(&a.rel))
+                .with_help("rename the file or move it into a folder of its own"),
+            );
+            continue;
+        }
+        out.insert(a.rel.clone(), Body::Copy(a.path.clone()));
+    }
+    (out, diags)
+}
+
+fn base_ctx_with(ctx: &tera::Context) -> tera::Context {
+    ctx.clone()
+}
+
+fn emit(
+    out: &mut Output,
+    diags: &mut Vec<Diagnostic>,
+    sitemap: &mut Vec<String>,
+    theme: &Theme,
+    template: &str,
+    ctx: &tera::Context,
+    path: String,
+) {
+    match render_template(theme, template, ctx) {
+        Ok(s) => {
+            sitemap.push(path.trim_end_matches("index.html").to_string());
+            out.insert_text(path, s);
+        }
+        Err(d) => diags.push(d),
+    }
+}
+
+fn render_template(theme: &Theme, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
+    theme.tera.render(name, ctx).map_err(|e| {
+        Diagnostic::error(format!("template `{name}` failed to render")).with_help(
+            e.to_string()
+                .lines()
+                .map(|l| format!("{l}\n    "))
+                .collect::<String>()
+                .trim_end()
+                .to_string(),
+        )
+    })
+}
+
+fn kind_link(site: &Site, views: &Views<'_>, k: Kind) -> KindLink {
+    KindLink {
+        kind: k,
+        label: k.plural_label(),
+        url: views.url(&format!("{}/", k.folder().unwrap_or_default())),
+        count: site.by_kind.get(&k).map_or(0, Vec::len),
+    }
+}
+
+fn card<'a>(site: &'a Site, views: &Views<'a>, id: PageId) -> Card<'a> {
+    let p = &site.pages[id];
+    let names = |l: &'a [toml::Spanned<String>]| l.iter().map(|s| s.get_ref().as_str()).collect();
+    Card {
+        link: views.link(id),
+        roles: names(&p.fm.roles),
+        events: names(&p.fm.events),
+        tags: names(&p.fm.tags),
+        difficulty: p.fm.difficulty,
+        duration: p.fm.duration.as_deref(),
+    }
+}
+
+/// The output path of an alias: `old/page/` → `old/page/index.html`; `old.html` as is.
+/// A base path written in front is dropped. `None` for paths that leave the site.
+fn alias_path(alias: &str, base_path: &str) -> Option<String> {
+    let a = alias.trim();
+    let a = a
+        .strip_prefix(base_path)
+        .or_else(|| a.strip_prefix('/'))
+        .unwrap_or(a);
+    if a.is_empty()
+        || a.contains("://")
+        || a.split('/').any(|s| s == ".." || s == ".")
+        || a.contains(['\\', '?', '#'])
+    {
+        return None;
+    }
+    if a.ends_with(".html") {
+        Some(a.to_string())
+    } else {
+        Some(format!("{}/index.html", a.trim_end_matches('/')))
+    }
+}
+
+/// Checks every `page.md#anchor` link against the target's headings.
+fn check_anchors(site: &Site, html: &[Rendered], diags: &mut Vec<Diagnostic>) {
+    for (id, r) in html.iter().enumerate() {
+        for c in &r.anchor_checks {
+            let Some(&target) = site.by_content_path.get(&c.target) else {
+                continue;
+            };
+            let headings: &[Heading] = &html[target].headings;
+            if c.anchor.is_empty() || headings.iter().any(|h| h.id == c.anchor) {
+                continue;
+            }
+            let help = closest(&c.anchor, headings.iter().map(|h| h.id.as_str()))
+                .map(|s| format!("did you mean `#{s}`?"))
+                .unwrap_or_else(|| {
+                    if headings.is_empty() {
+                        format!("`content/{}` has no headings to link to", c.target)
+                    } else {
+                        format!(
+                            "the headings of `content/{}` are {}",
+                            c.target,
+                            headings
+                                .iter()
+                                .map(|h| format!("`#{}`", h.id))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                });
+            diags.push(
+                Diagnostic::error(format!(
+                    "link to a missing anchor `#{}` in `content/{}`",
+                    c.anchor, c.target
+                ))
+                .at(&site.pages[id].source, c.span.clone())
+                .with_help(help),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alias_paths_stay_in_the_site() {
+        assert_eq!(
+            alias_path("old/x/", "/pb/"),
+            Some("old/x/index.html".into())
+        );
+        assert_eq!(
+            alias_path("/pb/old/x", "/pb/"),
+            Some("old/x/index.html".into())
+        );
+        assert_eq!(alias_path("old.html", "/"), Some("old.html".into()));
+        assert_eq!(alias_path("../etc/passwd", "/"), None);
+        assert_eq!(alias_path("https://x.org/a", "/"), None);
+    }
+}

@@ -1,0 +1,232 @@
+//! The theme: the built-in default theme embedded in the binary, overridden file by file
+//! by `themes/<name>/` in the playbook.
+
+use crate::diagnostic::{Diagnostic, Source};
+use include_dir::{Dir, include_dir};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// A static file of the theme.
+#[derive(Debug, Clone)]
+pub enum StaticFile {
+    /// From the built-in theme.
+    Embedded(&'static [u8]),
+    /// From the playbook's `themes/<name>/static/`.
+    OnDisk(PathBuf),
+}
+
+/// Templates ready to render, and the static files to copy.
+pub struct Theme {
+    /// The compiled templates.
+    pub tera: tera::Tera,
+    /// Static files by output path.
+    pub statics: Vec<(String, StaticFile)>,
+}
+
+impl std::fmt::Debug for Theme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Theme")
+            .field("statics", &self.statics.len())
+            .finish()
+    }
+}
+
+/// Names of the templates a theme must provide (the built-in one has them all).
+pub const TEMPLATES: &[&str] = &[
+    "base.html",
+    "page.html",
+    "prompt.html",
+    "tool.html",
+    "story.html",
+    "takeaway.html",
+    "playbook.html",
+    "list.html",
+    "terms.html",
+    "home.html",
+    "search.html",
+    "404.html",
+];
+
+impl Theme {
+    /// Loads the built-in theme and the playbook's overrides from `themes/<name>/`.
+    pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let mut templates: Vec<(String, String, PathBuf)> = Vec::new();
+        let mut statics: Vec<(String, StaticFile)> = Vec::new();
+        if let Some(dir) = DEFAULT_THEME.get_dir("templates") {
+            for f in dir.files() {
+                let file = f
+                    .path()
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                let text = String::from_utf8_lossy(f.contents()).into_owned();
+                templates.push((
+                    file.clone(),
+                    text,
+                    Path::new("(built-in theme)/templates").join(&file),
+                ));
+            }
+        }
+        collect_embedded(&DEFAULT_THEME, "static", &mut statics);
+
+        let theme_dir = root.join("themes").join(name);
+        if theme_dir.is_dir() {
+            let tdir = theme_dir.join("templates");
+            if tdir.is_dir() {
+                for entry in walkdir::WalkDir::new(&tdir).sort_by_file_name() {
+                    let Ok(entry) = entry else { continue };
+                    if !entry.file_type().is_file() {
+                        continue;
+                    }
+                    let rel = entry.path().strip_prefix(&tdir).unwrap_or(entry.path());
+                    let rel = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    let shown = entry
+                        .path()
+                        .strip_prefix(root)
+                        .unwrap_or(entry.path())
+                        .to_path_buf();
+                    match std::fs::read_to_string(entry.path()) {
+                        Ok(text) => {
+                            templates.retain(|(n, _, _)| *n != rel);
+                            templates.push((rel, text, shown));
+                        }
+                        Err(e) => diags.push(
+                            Diagnostic::error(format!(
+                                "cannot read template `{}`: {e}",
+                                shown.display()
+                            ))
+                            .in_file(&shown)
+                            .with_help("templates must be UTF-8 text files"),
+                        ),
+                    }
+                }
+            }
+            let sdir = theme_dir.join("static");
+            if sdir.is_dir() {
+                for entry in walkdir::WalkDir::new(&sdir).sort_by_file_name() {
+                    let Ok(entry) = entry else { continue };
+                    if !entry.file_type().is_file() {
+                        continue;
+                    }
+                    let rel = entry.path().strip_prefix(&sdir).unwrap_or(entry.path());
+                    let rel = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    statics.retain(|(n, _)| *n != rel);
+                    statics.push((rel, StaticFile::OnDisk(entry.into_path())));
+                }
+            }
+        } else if name != "default" {
+            diags.push(
+                Diagnostic::error(format!("theme `{name}` not found: no folder `themes/{name}/`"))
+                    .in_file(Path::new("book.toml"))
+                    .with_help("create `themes/{name}/templates/` with your overrides, or set `theme = \"default\"`"),
+            );
+            return Err(diags);
+        }
+
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        // All at once, so `extends` and `include` resolve between them.
+        if let Err(e) =
+            tera.add_raw_templates(templates.iter().map(|(n, t, _)| (n.as_str(), t.as_str())))
+        {
+            let msg = e.to_string();
+            let (_, text, shown) = templates
+                .iter()
+                .find(|(n, _, _)| msg.contains(&format!("'{n}'")) || msg.contains(n.as_str()))
+                .unwrap_or(&templates[0]);
+            diags.push(template_error(&e, shown, text));
+        }
+        if diags.is_empty() {
+            for t in TEMPLATES {
+                if !tera.contains_template(t) {
+                    diags.push(Diagnostic::error(format!(
+                        "the theme has no template `{t}`"
+                    )));
+                }
+            }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        Ok(Theme { tera, statics })
+    }
+}
+
+fn collect_embedded(dir: &'static Dir<'static>, prefix: &str, out: &mut Vec<(String, StaticFile)>) {
+    let Some(d) = dir.get_dir(prefix) else { return };
+    fn walk(d: &'static Dir<'static>, strip: &Path, out: &mut Vec<(String, StaticFile)>) {
+        for f in d.files() {
+            let rel = f.path().strip_prefix(strip).unwrap_or(f.path());
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((rel, StaticFile::Embedded(f.contents())));
+        }
+        for sub in d.dirs() {
+            walk(sub, strip, out);
+        }
+    }
+    walk(d, Path::new(prefix), out);
+}
+
+/// A template error with the template's file and, where Tera gives one, its line.
+pub fn template_error(e: &tera::Error, path: &Path, text: &str) -> Diagnostic {
+    let msg = e.to_string();
+    let d = Diagnostic::error(format!("template error: {}", first_line(&msg)));
+    let src = Source {
+        path: path.to_path_buf(),
+        text: Some(Arc::from(text)),
+    };
+    let d = match line_of_message(&msg) {
+        Some((line, col)) => {
+            let offset = text
+                .split_inclusive('\n')
+                .take(line.saturating_sub(1))
+                .map(str::len)
+                .sum::<usize>()
+                + col.saturating_sub(1);
+            d.at(&src, offset..offset + 1)
+        }
+        None => d.in_file(path),
+    };
+    d.with_help(format!(
+        "fix the template; Tera says:\n{}",
+        msg.lines()
+            .map(|l| format!("    {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    ))
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().find(|l| !l.trim().is_empty()).unwrap_or(s).trim()
+}
+
+/// Finds "line N" / "N:M" in a Tera message.
+fn line_of_message(msg: &str) -> Option<(usize, usize)> {
+    for l in msg.lines() {
+        let l = l.trim();
+        if let Some(pos) = l.find("-->") {
+            let rest = l[pos + 3..].trim();
+            let mut parts = rest.rsplit(':');
+            let col = parts.next()?.trim().parse().ok()?;
+            let line = parts.next()?.trim().parse().ok()?;
+            return Some((line, col));
+        }
+    }
+    None
+}

@@ -1,0 +1,432 @@
+//! Assembly: pages by kind and key, references resolved (declared on either side, shown
+//! on both), playbook steps, tags, roles and events, and the order of each list, all
+//! computed once so no page's rendering scans the whole site.
+
+use crate::config::Config;
+use crate::content::{Asset, Content, Kind, Page, Role};
+use crate::diagnostic::{Diagnostic, closest};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use toml::Spanned;
+
+/// A front matter list of references: key, values, the kind it names, the relation.
+type RefList<'a> = (&'a str, &'a Vec<Spanned<String>>, Option<Kind>, Relation);
+
+/// Index of a page in [`Site::pages`].
+pub type PageId = usize;
+
+/// How two pages are linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Relation {
+    /// Through `tools`, `prompts` or `stories`: one uses or backs the other.
+    Uses,
+    /// Through `related`.
+    Related,
+}
+
+/// A playbook a page is a step of.
+#[derive(Debug, Clone, Copy)]
+pub struct StepOf {
+    /// The playbook.
+    pub playbook: PageId,
+    /// Zero-based position in its steps.
+    pub index: usize,
+}
+
+/// A resolved playbook step.
+#[derive(Debug, Clone)]
+pub struct ResolvedStep {
+    /// The page of this step.
+    pub page: PageId,
+    /// What to do at this step.
+    pub note: Option<String>,
+}
+
+/// Everything one page links to or is linked from.
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    /// Pages linked either way, each once, with how.
+    pub connected: Vec<(PageId, Relation)>,
+    /// For a playbook: its steps in order.
+    pub steps: Vec<ResolvedStep>,
+    /// The playbooks this page is a step of.
+    pub step_of: Vec<StepOf>,
+}
+
+/// A tag, role or event with the pages that carry it.
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// As written.
+    pub name: String,
+    /// URL segment.
+    pub slug: String,
+    /// Pages carrying it, in site order.
+    pub pages: Vec<PageId>,
+}
+
+/// The three taxonomies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Taxonomy {
+    /// Free topics.
+    Tags,
+    /// Who it is for.
+    Roles,
+    /// Where in the cycle.
+    Events,
+}
+
+impl Taxonomy {
+    /// All three, in display order.
+    pub const ALL: [Taxonomy; 3] = [Taxonomy::Roles, Taxonomy::Events, Taxonomy::Tags];
+
+    /// The URL folder and front matter key: `tags`, `roles`, `events`.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "tags",
+            Taxonomy::Roles => "roles",
+            Taxonomy::Events => "events",
+        }
+    }
+
+    /// The heading of its overview page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "Tags",
+            Taxonomy::Roles => "Roles",
+            Taxonomy::Events => "Events",
+        }
+    }
+}
+
+/// The assembled site.
+#[derive(Debug)]
+pub struct Site {
+    /// The configuration.
+    pub config: Config,
+    /// Every page, home and index texts included.
+    pub pages: Vec<Page>,
+    /// Links of each page, by the same index.
+    pub links: Vec<Links>,
+    /// Regular pages of each kind, in order (weight, then title).
+    pub by_kind: BTreeMap<Kind, Vec<PageId>>,
+    /// Free pages, in order.
+    pub free_pages: Vec<PageId>,
+    /// Terms of each taxonomy by slug.
+    pub taxonomies: BTreeMap<Taxonomy, BTreeMap<String, Term>>,
+    /// Page by its key (`prompts/remove-one`).
+    pub by_key: HashMap<String, PageId>,
+    /// Page by its path under `content/` (`prompts/remove-one.md`).
+    pub by_content_path: HashMap<String, PageId>,
+    /// The home page's own text, if any.
+    pub home: Option<PageId>,
+    /// The text above each kind's index, if any.
+    pub kind_intro: HashMap<Kind, PageId>,
+    /// Files copied as they are.
+    pub assets: Vec<Asset>,
+    /// Keys of drafts left out.
+    pub skipped_drafts: Vec<String>,
+}
+
+impl Site {
+    /// Assembles the site from content, reporting dangling references and values outside
+    /// the vocabularies.
+    pub fn assemble(config: Config, content: Content) -> (Site, Vec<Diagnostic>) {
+        let Content {
+            pages,
+            assets,
+            skipped_drafts,
+        } = content;
+        let mut diags = Vec::new();
+        let mut by_key = HashMap::new();
+        let mut by_content_path = HashMap::new();
+        let mut home = None;
+        let mut kind_intro = HashMap::new();
+        for (id, p) in pages.iter().enumerate() {
+            by_content_path.insert(p.content_path.clone(), id);
+            match p.role {
+                Role::Home => home = Some(id),
+                Role::KindIndex(k) => {
+                    kind_intro.insert(k, id);
+                }
+                Role::Regular => {
+                    by_key.insert(p.key.clone(), id);
+                }
+            }
+        }
+        let mut site = Site {
+            links: vec![Links::default(); pages.len()],
+            pages,
+            config,
+            by_kind: BTreeMap::new(),
+            free_pages: Vec::new(),
+            taxonomies: BTreeMap::new(),
+            by_key,
+            by_content_path,
+            home,
+            kind_intro,
+            assets,
+            skipped_drafts,
+        };
+        site.order();
+        site.resolve_links(&mut diags);
+        site.collect_taxonomies(&mut diags);
+        (site, diags)
+    }
+
+    /// Sorts each kind's pages by weight (pages without one last), then title.
+    fn order(&mut self) {
+        let mut ids: Vec<PageId> = (0..self.pages.len())
+            .filter(|&i| self.pages[i].role == Role::Regular)
+            .collect();
+        ids.sort_by_cached_key(|&i| {
+            let p = &self.pages[i];
+            (
+                p.fm.weight.is_none(),
+                p.fm.weight.unwrap_or(0),
+                p.title.to_lowercase(),
+                p.key.clone(),
+            )
+        });
+        for i in ids {
+            let k = self.pages[i].kind;
+            if k == Kind::Page {
+                self.free_pages.push(i);
+            } else {
+                self.by_kind.entry(k).or_default().push(i);
+            }
+        }
+    }
+
+    /// Resolves a reference written in front matter. `expected` is the kind a key names
+    /// (`tools` → tool), in which a bare slug is accepted.
+    fn resolve(&self, raw: &str, expected: Option<Kind>) -> Result<PageId, (String, String)> {
+        let r = raw.trim().trim_start_matches("./").trim_matches('/');
+        let r = r.strip_suffix(".md").unwrap_or(r);
+        let key = match expected {
+            Some(k) if !r.contains('/') => format!("{}/{r}", k.folder().unwrap_or_default()),
+            _ => r.to_string(),
+        };
+        if let Some(&id) = self.by_key.get(&key) {
+            return Ok(id);
+        }
+        let message = format!("no page `{key}` for reference `{raw}`");
+        if self.skipped_drafts.contains(&key) {
+            return Err((
+                message,
+                format!(
+                    "`{key}` is a draft: build with `--drafts`, or publish it by removing `draft = true`"
+                ),
+            ));
+        }
+        let candidates = self
+            .by_key
+            .iter()
+            .filter(|(_, id)| expected.is_none_or(|k| self.pages[**id].kind == k))
+            .map(|(k, _)| k.as_str());
+        let help = match closest(&key, candidates) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => match expected {
+                Some(k) => format!(
+                    "refer to a page as `{}/<file name without .md>`; it must exist in `content/{}/`",
+                    k.folder().unwrap_or_default(),
+                    k.folder().unwrap_or_default()
+                ),
+                None => "refer to a page as `<kind folder>/<file name without .md>`, e.g. `tools/story-mapping`".into(),
+            },
+        };
+        Err((message, help))
+    }
+
+    fn resolve_links(&mut self, diags: &mut Vec<Diagnostic>) {
+        let mut edges: Vec<(PageId, PageId, Relation)> = Vec::new();
+        let mut steps: Vec<(PageId, Vec<ResolvedStep>)> = Vec::new();
+        for id in 0..self.pages.len() {
+            let p = &self.pages[id];
+            if p.role != Role::Regular {
+                continue;
+            }
+            let off = p.fm_offset;
+            let lists: [RefList<'_>; 4] = [
+                ("tools", &p.fm.tools, Some(Kind::Tool), Relation::Uses),
+                ("prompts", &p.fm.prompts, Some(Kind::Prompt), Relation::Uses),
+                ("stories", &p.fm.stories, Some(Kind::Story), Relation::Uses),
+                ("related", &p.fm.related, None, Relation::Related),
+            ];
+            for (key, list, expected, rel) in lists {
+                for r in list {
+                    let span = r.span().start + off..r.span().end + off;
+                    match self.resolve(r.get_ref(), expected) {
+                        Ok(t) if t == id => diags.push(
+                            Diagnostic::error(format!("`{key}` refers to the page itself"))
+                                .at(&p.source, span)
+                                .with_help("remove this reference"),
+                        ),
+                        Ok(t) => edges.push((id, t, rel)),
+                        Err((m, h)) => diags.push(
+                            Diagnostic::error(format!("dangling reference in `{key}`: {m}"))
+                                .at(&p.source, span)
+                                .with_help(h),
+                        ),
+                    }
+                }
+            }
+            let mut resolved = Vec::new();
+            for (n, s) in p.steps.iter().enumerate() {
+                match self.resolve(&s.target, None) {
+                    Ok(t) if t == id => diags.push(
+                        Diagnostic::error("a playbook cannot be a step of itself")
+                            .at(&p.source, s.span.clone())
+                            .with_help("remove this step"),
+                    ),
+                    Ok(t) => resolved.push(ResolvedStep {
+                        page: t,
+                        note: s.note.clone(),
+                    }),
+                    Err((m, h)) => {
+                        let h = if !s.target.contains('/') {
+                            format!(
+                                "a step needs the full reference with its folder, e.g. `tools/{}`; {h}",
+                                s.target
+                            )
+                        } else {
+                            h
+                        };
+                        diags.push(
+                            Diagnostic::error(format!("dangling reference in step {}: {m}", n + 1))
+                                .at(&p.source, s.span.clone())
+                                .with_help(h),
+                        )
+                    }
+                }
+            }
+            if p.kind == Kind::Playbook && p.fm.steps.as_ref().is_some_and(|s| s.is_empty()) {
+                diags.push(
+                    Diagnostic::error("a playbook needs at least one step")
+                        .at(&p.source, off.saturating_sub(4)..off.saturating_sub(1))
+                        .with_help(
+                            "list the pages of the path: `steps = [\"prompts/…\", \"tools/…\"]`",
+                        ),
+                );
+            }
+            if !resolved.is_empty() {
+                steps.push((id, resolved));
+            }
+        }
+        // Declared on either side, shown on both: each edge goes into both pages' lists.
+        let mut seen: BTreeSet<(PageId, PageId)> = BTreeSet::new();
+        for (a, b, rel) in edges {
+            if seen.insert((a, b)) {
+                self.links[a].connected.push((b, rel));
+            }
+            if seen.insert((b, a)) {
+                self.links[b].connected.push((a, rel));
+            }
+        }
+        let rank = self.site_order();
+        for l in &mut self.links {
+            l.connected.sort_by_key(|(id, _)| rank[*id]);
+        }
+        for (pb, list) in steps {
+            for (index, s) in list.iter().enumerate() {
+                self.links[s.page].step_of.push(StepOf {
+                    playbook: pb,
+                    index,
+                });
+            }
+            self.links[pb].steps = list;
+        }
+    }
+
+    /// Each page's position in site order (kind, then weight and title).
+    pub fn site_order(&self) -> Vec<usize> {
+        let mut rank = vec![usize::MAX; self.pages.len()];
+        let mut n = 0;
+        for ids in self
+            .by_kind
+            .values()
+            .chain(std::iter::once(&self.free_pages))
+        {
+            for &id in ids {
+                rank[id] = n;
+                n += 1;
+            }
+        }
+        rank
+    }
+
+    fn collect_taxonomies(&mut self, diags: &mut Vec<Diagnostic>) {
+        let rank = self.site_order();
+        let mut order: Vec<PageId> = (0..self.pages.len())
+            .filter(|&i| self.pages[i].role == Role::Regular)
+            .collect();
+        order.sort_by_key(|&i| rank[i]);
+        let mut taxonomies: BTreeMap<Taxonomy, BTreeMap<String, Term>> = BTreeMap::new();
+        for id in order {
+            let p = &self.pages[id];
+            let off = p.fm_offset;
+            for tax in Taxonomy::ALL {
+                let (values, vocab) = match tax {
+                    Taxonomy::Tags => (&p.fm.tags, None),
+                    Taxonomy::Roles => (&p.fm.roles, Some(&self.config.vocabulary.roles)),
+                    Taxonomy::Events => (&p.fm.events, Some(&self.config.vocabulary.events)),
+                };
+                for v in values {
+                    let name = v.get_ref().trim();
+                    let span = v.span().start + off..v.span().end + off;
+                    if let Some(vocab) = vocab {
+                        if !vocab.iter().any(|x| x == name) {
+                            let key = tax.folder();
+                            let help = closest(name, vocab.iter().map(String::as_str))
+                                .map(|c| format!("did you mean `{c}`?"))
+                                .unwrap_or_else(|| {
+                                    format!(
+                                        "use one of {}, or add `{name}` to `[vocabulary] {key}` in book.toml",
+                                        vocab.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")
+                                    )
+                                });
+                            diags.push(
+                                Diagnostic::error(format!(
+                                    "`{name}` is not in the {} vocabulary",
+                                    &key[..key.len() - 1]
+                                ))
+                                .at(&p.source, span)
+                                .with_help(help),
+                            );
+                            continue;
+                        }
+                    }
+                    let slug = crate::content::slugify(name);
+                    if slug.is_empty() {
+                        diags.push(
+                            Diagnostic::error(format!("empty value in `{}`", tax.folder()))
+                                .at(&p.source, span)
+                                .with_help("remove it, or write a word"),
+                        );
+                        continue;
+                    }
+                    let term = taxonomies
+                        .entry(tax)
+                        .or_default()
+                        .entry(slug.clone())
+                        .or_insert_with(|| Term {
+                            name: name.to_string(),
+                            slug,
+                            pages: Vec::new(),
+                        });
+                    if term.pages.last() != Some(&id) {
+                        term.pages.push(id);
+                    }
+                }
+            }
+        }
+        self.taxonomies = taxonomies;
+    }
+
+    /// Regular pages (not home or index texts), in site order.
+    pub fn regular_pages(&self) -> impl Iterator<Item = PageId> + '_ {
+        self.by_kind
+            .values()
+            .flatten()
+            .chain(self.free_pages.iter())
+            .copied()
+    }
+}
