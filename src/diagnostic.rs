@@ -260,7 +260,9 @@ impl Diagnostic {
             let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "?"));
             let what = key.map_or(String::new(), |k| format!(" for `{k}`"));
             Diagnostic::error(format!(
-                "wrong type{what}: expected {expected}, found {found}"
+                "wrong type{what}: expected {}, found {}",
+                plain_type(expected),
+                plain_type(found)
             ))
             .with_help(type_hint(expected, key.unwrap_or("key")))
         } else {
@@ -304,6 +306,37 @@ fn list_backticked(items: &[&str]) -> String {
         .map(|k| format!("`{k}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Serde's names for types, in a coach's words: `i64` → "a whole number".
+fn plain_type(t: &str) -> String {
+    let t = t.trim();
+    if let Some(rest) = t.strip_prefix("floating point") {
+        return format!("a decimal number{rest}");
+    }
+    let (head, rest) = match t.split_once(' ') {
+        Some((h, r)) => (h, Some(r)),
+        None => (t, None),
+    };
+    let word = match head {
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "integer" => "a whole number",
+        "f32" | "f64" | "float" | "floating" => "a number",
+        "string" => "text",
+        "boolean" | "bool" => "true or false",
+        "sequence" | "array" => "a list",
+        "map" | "table" => "a table",
+        _ => {
+            return t
+                .replace("a string", "text in quotes")
+                .replace("a sequence", "a list")
+                .replace("a boolean", "true or false")
+                .replace("TOML datetime", "date");
+        }
+    };
+    match rest {
+        Some(r) => format!("{word} {r}"),
+        None => word.to_string(),
+    }
 }
 
 /// How to write a value of the type serde expected.

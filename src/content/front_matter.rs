@@ -292,18 +292,41 @@ pub fn parse(
         };
         diags.push(d.at(source, span));
     }
-    let fm: RawFrontMatter = match RawFrontMatter::deserialize(toml::de::Deserializer::from(table))
-    {
-        Ok(fm) => fm,
-        Err(e) => {
-            let mut d = Diagnostic::from_toml(&e, source, offset, ctx);
-            if d.message.contains("did not match any variant") {
-                d.message = "this value has the wrong shape".into();
+    // Serde stops at the first wrong value; to report every one, drop the key at fault
+    // and try again (bounded: one more try per key). The page is then left out.
+    let mut table = table;
+    let mut type_errors = 0;
+    let fm = loop {
+        let attempt = RawFrontMatter::deserialize(toml::de::Deserializer::from(table.clone()));
+        match attempt {
+            Ok(fm) => break fm,
+            Err(e) => {
+                type_errors += 1;
+                let mut d = Diagnostic::from_toml(&e, source, offset, ctx);
+                if d.message.contains("did not match any variant") {
+                    d.message = "this value has the wrong shape".into();
+                }
+                diags.push(d);
+                let at = e.span().map_or(usize::MAX, |s| s.start);
+                let culprit = table
+                    .get_ref()
+                    .iter()
+                    .find(|(_, v)| {
+                        v.span().start <= at && at < v.span().end.max(v.span().start + 1)
+                    })
+                    .map(|(k, _)| k.get_ref().to_string());
+                match culprit {
+                    Some(k) if type_errors <= 32 => {
+                        table.get_mut().remove(k.as_str());
+                    }
+                    _ => return (None, diags),
+                }
             }
-            diags.push(d);
-            return (None, diags);
         }
     };
+    if type_errors > 0 {
+        return (None, diags);
+    }
     let open = toml_range.start.saturating_sub(4)..toml_range.start.saturating_sub(1);
     if fm.title.is_none() && !is_index {
         diags.push(
@@ -592,5 +615,19 @@ mod tests {
             "{}",
             d[0].short()
         );
+    }
+
+    #[test]
+    fn reports_every_wrong_type_not_just_the_first() {
+        let (fm, d) = parse_str(
+            "+++\ntitle = \"Q?\"\npurpose = \"p\"\ndraft = \"yes\"\ntags = \"one\"\nweight = 1.5\n+++\n",
+            Kind::Prompt,
+        );
+        assert!(fm.is_none());
+        let lines: Vec<usize> = d
+            .iter()
+            .map(|d| d.location.as_ref().unwrap().line)
+            .collect();
+        assert_eq!(lines, vec![4, 5, 6], "{d:?}");
     }
 }

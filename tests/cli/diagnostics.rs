@@ -1,0 +1,345 @@
+//! Every kind of mistake a coach can make gets a message with `file:line:column`, what
+//! was expected and how to fix it; all of a run's errors are reported together, exit 1.
+
+use crate::support::Project;
+
+const PROMPT: &str = "+++\ntitle = \"What would you remove?\"\npurpose = \"Test prioritization clarity\"\n+++\n\nBody.\n";
+const TOOL: &str = "+++\ntitle = \"Story Mapping\"\npurpose = \"Shared picture\"\n+++\n\n## How to run it\n\nSteps.\n";
+
+fn with_prompt(text: &str) -> Project {
+    Project::new().file("content/prompts/remove-one.md", text)
+}
+
+#[test]
+fn check_rejects_unknown_key_with_suggestion() {
+    with_prompt(
+        "+++\ntitle = \"Q?\"\npurpse = \"Test prioritization clarity\"\npurpose = \"x\"\n+++\n",
+    )
+    .run(&["check"])
+    .fails()
+    .error_count(1)
+    .stderr_has("error: unknown front matter key `purpse`")
+    .stderr_has("--> content/prompts/remove-one.md:3:1")
+    .stderr_has("help: did you mean `purpose`?");
+}
+
+#[test]
+fn check_rejects_missing_required_key() {
+    with_prompt("+++\ntitle = \"Q?\"\nsummary = \"s\"\n+++\n")
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: missing required key `purpose` for a prompt")
+        .stderr_has("--> content/prompts/remove-one.md:1:1")
+        .stderr_has("help: add the outcome it aims at");
+}
+
+#[test]
+fn check_rejects_wrong_type_at_the_value() {
+    with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\nweight = \"first\"\n+++\n")
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: wrong type for `weight`: expected a whole number, found text \"first\"")
+        .stderr_has("--> content/prompts/remove-one.md:4:10")
+        .stderr_has("help: write a whole number without quotes: `weight = 10`");
+}
+
+#[test]
+fn check_rejects_bad_toml_with_line_of_the_whole_file() {
+    with_prompt("+++\ntitle = \"Q?\"\npurpose = Test clarity\n+++\n")
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: invalid TOML")
+        .stderr_has("--> content/prompts/remove-one.md:3:11")
+        .stderr_has("help: check the quotes");
+}
+
+#[test]
+fn check_rejects_unclosed_front_matter() {
+    with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\n\nBody without the closing line.\n")
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: front matter is never closed")
+        .stderr_has("--> content/prompts/remove-one.md:1:1")
+        .stderr_has("help: add a line with `+++` alone");
+}
+
+#[test]
+fn check_rejects_kind_folder_page_without_front_matter() {
+    Project::new()
+        .file("content/tools/canvas.md", "# Canvas\n\nNo front matter.\n")
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: no front matter: a tool in `content/tools/` must start with `+++`")
+        .stderr_has("--> content/tools/canvas.md:1:1")
+        .stderr_has("purpose = \"…\"");
+}
+
+#[test]
+fn free_page_without_front_matter_takes_its_first_heading() {
+    let p = Project::new().file("content/about.md", "# About us\n\nHello.\n");
+    p.run(&["build"]).succeeds();
+    assert!(
+        p.read("public/about/index.html")
+            .contains("<h1>About us</h1>")
+    );
+}
+
+#[test]
+fn check_rejects_yaml_front_matter_with_a_fix() {
+    with_prompt("---\ntitle: Q?\n---\n")
+        .run(&["check"])
+        .fails()
+        .stderr_has("front matter must be TOML between `+++` lines, not YAML");
+}
+
+#[test]
+fn check_rejects_dangling_reference_with_closest_page() {
+    Project::new()
+        .file("content/tools/story-mapping.md", TOOL)
+        .file(
+            "content/prompts/remove-one.md",
+            "+++\ntitle = \"Q?\"\npurpose = \"p\"\ntools = [\"story-maping\"]\n+++\n",
+        )
+        .run(&["check"])
+        .fails()
+        .error_count(1)
+        .stderr_has("error: dangling reference in `tools`: no page `tools/story-maping`")
+        .stderr_has("--> content/prompts/remove-one.md:4:10")
+        .stderr_has("help: did you mean `tools/story-mapping`?");
+}
+
+#[test]
+fn check_rejects_dangling_playbook_step() {
+    Project::new()
+        .file("content/prompts/remove-one.md", PROMPT)
+        .file(
+            "content/playbooks/path.md",
+            "+++\ntitle = \"Path\"\nsteps = [\n  \"prompts/remove-one\",\n  { ref = \"prompts/remove-two\", note = \"n\" },\n]\n+++\n",
+        )
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: dangling reference in step 2: no page `prompts/remove-two`")
+        .stderr_has("--> content/playbooks/path.md:5:3")
+        .stderr_has("did you mean `prompts/remove-one`?");
+}
+
+#[test]
+fn check_rejects_link_to_missing_page() {
+    Project::new()
+        .file("content/tools/story-mapping.md", TOOL)
+        .file(
+            "content/prompts/remove-one.md",
+            "+++\ntitle = \"Q?\"\npurpose = \"p\"\n+++\n\nTry [mapping](../tools/story-maping.md).\n",
+        )
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: link to a missing page `../tools/story-maping.md`")
+        .stderr_has("--> content/prompts/remove-one.md:6:5")
+        .stderr_has("did you mean `../tools/story-mapping.md`?");
+}
+
+#[test]
+fn check_rejects_link_to_missing_anchor() {
+    Project::new()
+        .file("content/tools/story-mapping.md", TOOL)
+        .file(
+            "content/prompts/remove-one.md",
+            "+++\ntitle = \"Q?\"\npurpose = \"p\"\n+++\n\nSee [how](../tools/story-mapping.md#how-to-run).\n",
+        )
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: link to a missing anchor `#how-to-run` in `content/tools/story-mapping.md`")
+        .stderr_has("--> content/prompts/remove-one.md:6:5")
+        .stderr_has("did you mean `#how-to-run-it`?");
+}
+
+#[test]
+fn links_to_pages_anchors_and_folders_are_rewritten() {
+    let p = Project::new()
+        .file("content/tools/story-mapping.md", TOOL)
+        .file(
+            "content/prompts/remove-one.md",
+            "+++\ntitle = \"Q?\"\npurpose = \"p\"\n+++\n\n[a](../tools/story-mapping.md#how-to-run-it) [b](../tools/) [c](#top)\n\n## Top\n",
+        );
+    p.run(&["build"]).succeeds();
+    let html = p.read("public/prompts/remove-one/index.html");
+    assert!(
+        html.contains("href=\"/playbook/tools/story-mapping/#how-to-run-it\""),
+        "{html}"
+    );
+    assert!(html.contains("href=\"/playbook/tools/\""), "{html}");
+    assert!(html.contains("href=\"#top\""), "{html}");
+}
+
+#[test]
+fn check_rejects_value_outside_vocabulary() {
+    with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\nroles = [\"product-owners\"]\nevents = [\"retro\"]\n+++\n")
+        .run(&["check"])
+        .fails()
+        .error_count(2)
+        .stderr_has("error: `product-owners` is not in the role vocabulary")
+        .stderr_has("--> content/prompts/remove-one.md:4:10")
+        .stderr_has("did you mean `product-owner`?")
+        .stderr_has("error: `retro` is not in the event vocabulary")
+        .stderr_has("did you mean `retrospective`?");
+}
+
+#[test]
+fn vocabulary_from_book_toml_replaces_the_defaults() {
+    Project::empty()
+        .file(
+            "book.toml",
+            "[book]\ntitle = \"T\"\n[vocabulary]\nroles = [\"tribe-lead\"]\n",
+        )
+        .file(
+            "content/prompts/a.md",
+            "+++\ntitle = \"Q?\"\npurpose = \"p\"\nroles = [\"tribe-lead\"]\n+++\n",
+        )
+        .run(&["check"])
+        .succeeds();
+}
+
+#[test]
+fn check_rejects_kind_that_contradicts_its_folder() {
+    with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\nkind = \"tool\"\n+++\n")
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: `kind = \"tool\"` contradicts the folder: files in `content/prompts/` are prompts")
+        .stderr_has("--> content/prompts/remove-one.md:4:8")
+        .stderr_has("move the file to `content/tools/`");
+}
+
+#[test]
+fn check_rejects_invalid_utf8_with_position() {
+    let p = Project::new();
+    p.write(
+        "content/prompts/remove-one.md",
+        b"+++\ntitle = \"Caf\xe9?\"\npurpose = \"p\"\n+++\n",
+    );
+    p.run(&["check"])
+        .fails()
+        .no_panic()
+        .stderr_has("error: `content/prompts/remove-one.md` is not valid UTF-8 text (byte 0xE9)")
+        .stderr_has("content/prompts/remove-one.md:2:13")
+        .stderr_has("save the file as UTF-8");
+}
+
+#[test]
+fn check_rejects_unknown_key_in_book_toml() {
+    Project::empty()
+        .file(
+            "book.toml",
+            "[book]\ntitle = \"T\"\nbase_url = \"https://x.org/\"\n",
+        )
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: unknown key `base_url`")
+        .stderr_has("--> book.toml:3:1")
+        .stderr_has("did you mean `base-url`?");
+}
+
+#[test]
+fn check_rejects_unknown_table_in_book_toml() {
+    Project::empty()
+        .file(
+            "book.toml",
+            "[book]\ntitle = \"T\"\n[serch]\nenabled = false\n",
+        )
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: unknown key `serch`")
+        .stderr_has("did you mean `search`?");
+}
+
+#[test]
+fn missing_book_toml_says_how_to_start() {
+    Project::empty()
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: no `book.toml`")
+        .stderr_has("playbook init");
+}
+
+#[test]
+fn all_errors_of_a_run_are_reported_together() {
+    Project::new()
+        .file(
+            "content/prompts/a.md",
+            "+++\ntitle = \"A?\"\npurpse = \"x\"\n+++\n",
+        )
+        .file(
+            "content/prompts/b.md",
+            "+++\ntitle = \"B?\"\npurpose = \"x\"\nroles = [\"ceo\"]\n+++\n",
+        )
+        .file(
+            "content/tools/c.md",
+            "+++\ntitle = \"C\"\npurpose = \"x\"\nprompts = [\"zzz\"]\n+++\n\n[x](missing.md)\n",
+        )
+        .run(&["build"])
+        .fails()
+        .error_count(5)
+        .stderr_has("content/prompts/a.md:1:1")
+        .stderr_has("content/prompts/a.md:3:1")
+        .stderr_has("content/prompts/b.md:4:10")
+        .stderr_has("content/tools/c.md:4:12")
+        .stderr_has("content/tools/c.md:7:1")
+        .stderr_has("error: build failed with 5 errors");
+}
+
+#[test]
+fn key_of_another_kind_names_the_kinds_it_belongs_to() {
+    with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\ndifficulty = \"easy\"\n+++\n")
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: `difficulty` is not a key of a prompt")
+        .stderr_has("`difficulty` belongs to tools");
+}
+
+#[test]
+fn bad_difficulty_lists_allowed_values() {
+    Project::new()
+        .file(
+            "content/tools/t.md",
+            "+++\ntitle = \"T\"\npurpose = \"p\"\ndifficulty = \"medium\"\n+++\n",
+        )
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: `medium` is not an allowed value for `difficulty`")
+        .stderr_has("content/tools/t.md:4:14")
+        .stderr_has("use one of `easy`, `moderate`, `hard`");
+}
+
+#[test]
+fn two_files_with_the_same_url_are_named_together() {
+    Project::new()
+        .file("content/prompts/remove-one.md", PROMPT)
+        .file(
+            "content/prompts/other.md",
+            "+++\ntitle = \"Other?\"\npurpose = \"p\"\nslug = \"remove-one\"\n+++\n",
+        )
+        .run(&["check"])
+        .fails()
+        .stderr_has("would both be published at `/prompts/remove-one/`");
+}
+
+#[test]
+fn nothing_panics_on_odd_inputs() {
+    let odd: &[&[u8]] = &[
+        b"",
+        b"+++",
+        b"+++\n+++",
+        b"+++\n+++\n",
+        b"\xef\xbb\xbf+++\ntitle = \"Bom\"\npurpose = \"p\"\n+++\n",
+        b"+++\r\ntitle = \"Crlf\"\r\npurpose = \"p\"\r\n+++\r\n",
+        b"+++\ntitle = \"x\"\npurpose = \"p\"\noutcomes = [1]\nsteps = 3\n+++\n",
+        b"+++\n[[[\n+++\n",
+        b"\x00\x01\x02\xff\xfe",
+        b"+++\ntitle = \"\"\npurpose = \"\"\n+++\n[x](../../../../etc/passwd) ![i](nope.png) [e](#)\n",
+    ];
+    let p = Project::new();
+    for (i, bytes) in odd.iter().enumerate() {
+        p.write(&format!("content/prompts/odd-{i}.md"), bytes);
+        p.write(&format!("content/odd-{i}.md"), bytes);
+    }
+    p.run(&["build"]).no_panic();
+}

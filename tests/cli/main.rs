@@ -1,0 +1,6 @@
+//! Integration tests: the real `playbook` binary on playbooks in temporary folders.
+//! One module per command or concern; each test states a behaviour.
+
+mod support;
+
+mod diagnostics;

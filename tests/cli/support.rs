@@ -1,0 +1,186 @@
+//! One fluent helper for the integration tests: a playbook in a temporary folder, the
+//! real `playbook` binary run on it, and assertions on status, output and files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A playbook in a temporary folder.
+pub struct Project {
+    dir: tempfile::TempDir,
+}
+
+/// The smallest valid `book.toml`.
+pub const BOOK: &str =
+    "[book]\ntitle = \"Test playbook\"\nbase-url = \"https://org.github.io/playbook/\"\n";
+
+impl Project {
+    /// An empty folder.
+    pub fn empty() -> Project {
+        Project {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A folder with a minimal `book.toml` and an empty `content/`.
+    pub fn new() -> Project {
+        let p = Project::empty().file("book.toml", BOOK);
+        std::fs::create_dir_all(p.path().join("content")).unwrap();
+        p
+    }
+
+    /// The bundled example playbook (the repository's `book.toml` and `content/`), copied.
+    pub fn example() -> Project {
+        let p = Project::empty();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(repo.join("book.toml"), p.path().join("book.toml")).unwrap();
+        copy_dir(&repo.join("content"), &p.path().join("content"));
+        p
+    }
+
+    /// Writes a file (creating folders), returning the project for chaining.
+    pub fn file(self, rel: &str, text: &str) -> Project {
+        self.write(rel, text.as_bytes());
+        self
+    }
+
+    /// Writes bytes to a file, creating folders.
+    pub fn write(&self, rel: &str, bytes: &[u8]) {
+        let path = self.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    /// The playbook root.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Reads a file of the project as text.
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel))
+            .unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+    }
+
+    /// Runs `playbook ARGS` in the project's folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_playbook"))
+            .args(args)
+            .current_dir(self.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run playbook");
+        Run {
+            output,
+            args: args.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// Copies a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest: PathBuf = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A finished run of the binary.
+pub struct Run {
+    output: Output,
+    args: Vec<String>,
+}
+
+impl Run {
+    /// Standard output as text.
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    /// Standard error as text.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "playbook {}\n--- status: {:?}\n--- stdout:\n{}\n--- stderr:\n{}",
+            self.args.join(" "),
+            self.output.status.code(),
+            self.stdout(),
+            self.stderr()
+        )
+    }
+
+    /// Asserts exit status 0.
+    pub fn succeeds(&self) -> &Run {
+        assert!(
+            self.output.status.success(),
+            "expected success\n{}",
+            self.describe()
+        );
+        self
+    }
+
+    /// Asserts exit status `code`.
+    pub fn fails_with(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.output.status.code(),
+            Some(code),
+            "wrong status\n{}",
+            self.describe()
+        );
+        self
+    }
+
+    /// Asserts exit status 1 (content or configuration errors).
+    pub fn fails(&self) -> &Run {
+        self.fails_with(1)
+    }
+
+    /// Asserts standard error contains `s`.
+    pub fn stderr_has(&self, s: &str) -> &Run {
+        assert!(
+            self.stderr().contains(s),
+            "stderr lacks {s:?}\n{}",
+            self.describe()
+        );
+        self
+    }
+
+    /// Asserts standard output contains `s`.
+    pub fn stdout_has(&self, s: &str) -> &Run {
+        assert!(
+            self.stdout().contains(s),
+            "stdout lacks {s:?}\n{}",
+            self.describe()
+        );
+        self
+    }
+
+    /// Asserts the number of `error:` diagnostics (the final summary line excluded).
+    pub fn error_count(&self, n: usize) -> &Run {
+        let count = self
+            .stderr()
+            .lines()
+            .filter(|l| l.starts_with("error: ") && !l.contains(" failed with "))
+            .count();
+        assert_eq!(count, n, "wrong number of errors\n{}", self.describe());
+        self
+    }
+
+    /// Asserts nothing panicked.
+    pub fn no_panic(&self) -> &Run {
+        assert!(
+            !self.stderr().contains("panicked"),
+            "panic\n{}",
+            self.describe()
+        );
+        self
+    }
+}
