@@ -340,8 +340,19 @@ impl Config {
     }
 
     /// Replaces the base URL (from `--base-url`), checking it as book.toml's would be.
+    /// A path alone (`/` or `/docs/`) keeps the scheme and host of `book.toml`'s
+    /// base URL, so the sitemap and feed stay absolute.
     pub fn set_base_url(&mut self, url: &str) -> Result<(), String> {
-        self.base_url = normalize_base_url(url)?;
+        let url = normalize_base_url(url)?;
+        self.base_url = match (url.starts_with('/'), self.base_url.find("://")) {
+            (true, Some(i)) => {
+                let host_end = self.base_url[i + 3..]
+                    .find('/')
+                    .map_or(self.base_url.len(), |j| i + 3 + j);
+                format!("{}{url}", &self.base_url[..host_end])
+            }
+            _ => url,
+        };
         Ok(())
     }
 
@@ -450,6 +461,18 @@ mod tests {
         let e = first_error("[book]\ntitle = \"T\"\n[serve]\nport = \"eighty\"\n");
         assert!(e.contains("wrong type for `port`"), "{e}");
         assert!(e.contains("book.toml:4:8"), "{e}");
+    }
+
+    #[test]
+    fn a_path_alone_keeps_the_host_of_book_toml() {
+        let mut c =
+            Config::parse("[book]\ntitle = \"T\"\nbase-url = \"https://o.github.io/pb/\"\n")
+                .unwrap();
+        c.set_base_url("/").unwrap();
+        assert_eq!(c.base_url, "https://o.github.io/");
+        assert_eq!(c.base_path(), "/");
+        c.set_base_url("https://x.org/sub").unwrap();
+        assert_eq!(c.base_url, "https://x.org/sub/");
     }
 
     #[test]

@@ -170,7 +170,7 @@ pub fn page_template(kind: Kind, title: &str) -> String {
         s.push_str(&format!("{prefix}{k} = {v}\n"));
     }
     s.push_str(
-        "# summary = \"\"\n# tags = []\n# roles = []     # product-owner, scrum-master, team, developers, stakeholders, manager, coach\n# events = []    # refinement, sprint-planning, daily-scrum, sprint-review, retrospective, one-on-one, workshop\n# authors = []\n# source = \"\"\n# date = 2026-01-01\n# weight = 1\n# related = []\n# aliases = []\n# draft = true\n+++\n\n",
+        "# summary = \"\"\n# tags = []\n# roles = []     # product-owner, scrum-master, team, developers, stakeholders, manager, coach\n# events = []    # refinement, sprint-planning, daily-scrum, sprint-review, retrospective, one-on-one, workshop\n# authors = []\n# source = \"\"\n# date = 2026-01-01\n# weight = 1\n# related = []\n# aliases = []\n# slug = \"\"\n# draft = true\n+++\n\n",
     );
     s
 }

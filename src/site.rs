@@ -300,10 +300,10 @@ impl Site {
             }
             if p.kind == Kind::Playbook && p.fm.steps.as_ref().is_some_and(|s| s.is_empty()) {
                 diags.push(
-                    Diagnostic::error("a playbook needs at least one step")
+                    Diagnostic::warning("this playbook has no steps yet")
                         .at(&p.source, off.saturating_sub(4)..off.saturating_sub(1))
                         .with_help(
-                            "list the pages of the path: `steps = [\"prompts/…\", \"tools/…\"]`",
+                            "list the pages of the path: `steps = [\"prompts/…\", { ref = \"tools/…\", note = \"…\" }]`",
                         ),
                 );
             }

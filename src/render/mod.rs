@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod feeds;
+pub mod lists;
 pub mod theme;
 pub mod view;
 
@@ -12,6 +13,7 @@ use crate::diagnostic::{Diagnostic, closest};
 use crate::markdown::{self, Heading, LinkTargets, Rendered};
 use crate::output::{Body, Output};
 use crate::site::{PageId, Site, Taxonomy};
+use lists::ListView;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -45,28 +47,6 @@ struct KindLink {
 struct Crumb {
     title: String,
     url: String,
-}
-
-/// A page as a card in a list, with what filters need.
-#[derive(Debug, Serialize)]
-struct Card<'a> {
-    #[serde(flatten)]
-    link: PageLink<'a>,
-    roles: Vec<&'a str>,
-    events: Vec<&'a str>,
-    tags: Vec<&'a str>,
-    difficulty: Option<crate::content::Difficulty>,
-    duration: Option<&'a str>,
-}
-
-/// What list templates see as `list`.
-#[derive(Debug, Serialize)]
-struct ListView<'a> {
-    title: String,
-    kind: Option<Kind>,
-    taxonomy: Option<&'static str>,
-    intro: Option<String>,
-    pages: Vec<Card<'a>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -220,13 +200,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Output, Vec<Diagnostic>) {
             .and_then(|&id| site.pages[id].fm.title.as_ref())
             .map(|t| t.get_ref().clone())
             .unwrap_or_else(|| kind.plural_label().to_string());
-        let list = ListView {
-            title,
-            kind: Some(kind),
-            taxonomy: None,
-            intro,
-            pages: pages.iter().map(|&id| card(site, &views, id)).collect(),
-        };
+        let list = ListView::new(site, &views, title, Some(kind), None, intro, pages);
         let path = format!("{f}/index.html");
         let mut ctx = base_ctx.clone();
         ctx.insert("list", &list);
@@ -254,17 +228,15 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Output, Vec<Diagnostic>) {
         let terms = site.taxonomies.get(&tax);
         let mut term_views = Vec::new();
         for term in terms.into_iter().flat_map(|t| t.values()) {
-            let list = ListView {
-                title: term.name.clone(),
-                kind: None,
-                taxonomy: Some(folder),
-                intro: None,
-                pages: term
-                    .pages
-                    .iter()
-                    .map(|&id| card(site, &views, id))
-                    .collect(),
-            };
+            let list = ListView::new(
+                site,
+                &views,
+                term.name.clone(),
+                None,
+                Some(folder),
+                None,
+                &term.pages,
+            );
             let mut ctx = base_ctx.clone();
             ctx.insert("list", &list);
             ctx.insert(
@@ -489,19 +461,6 @@ fn kind_link(site: &Site, views: &Views<'_>, k: Kind) -> KindLink {
         label: k.plural_label(),
         url: views.url(&format!("{}/", k.folder().unwrap_or_default())),
         count: site.by_kind.get(&k).map_or(0, Vec::len),
-    }
-}
-
-fn card<'a>(site: &'a Site, views: &Views<'a>, id: PageId) -> Card<'a> {
-    let p = &site.pages[id];
-    let names = |l: &'a [toml::Spanned<String>]| l.iter().map(|s| s.get_ref().as_str()).collect();
-    Card {
-        link: views.link(id),
-        roles: names(&p.fm.roles),
-        events: names(&p.fm.events),
-        tags: names(&p.fm.tags),
-        difficulty: p.fm.difficulty,
-        duration: p.fm.duration.as_deref(),
     }
 }
 

@@ -157,6 +157,8 @@ pub struct PageView<'a> {
     pub outcomes: Vec<OutcomeView<'a>>,
     /// Playbook: the path.
     pub steps: Vec<StepView<'a>>,
+    /// Playbook: the sum of its steps' durations, where they can be read ("2–3 h").
+    pub total_duration: Option<String>,
     /// Pages linked either way, grouped by kind under a heading.
     pub sections: Vec<LinkSection<'a>>,
     /// The playbooks this page is a step of.
@@ -276,7 +278,7 @@ impl<'a> Views<'a> {
                 },
             })
             .collect();
-        let steps = links
+        let steps: Vec<StepView<'a>> = links
             .steps
             .iter()
             .enumerate()
@@ -334,6 +336,7 @@ impl<'a> Views<'a> {
             context: fm.context.as_deref(),
             intervention: fm.intervention.as_deref(),
             outcomes,
+            total_duration: total_duration(&steps),
             steps,
             sections: self.sections(p.kind, &links.connected),
             step_of,
@@ -385,6 +388,38 @@ fn section_title(viewer: Kind, linked: Kind) -> String {
         (a, b) if a == b => format!("Related {}", b.plural_label().to_lowercase()),
         (_, b) => b.plural_label().to_string(),
     }
+}
+
+/// The sum of the steps' durations that can be read as minutes, as "1 h 30 min" or
+/// "1–2 h"; `None` when no step has one.
+fn total_duration(steps: &[StepView<'_>]) -> Option<String> {
+    let mut lo = 0;
+    let mut hi = 0;
+    let mut any = false;
+    for s in steps {
+        if let Some((a, b)) = s.duration.and_then(super::lists::minutes_range) {
+            lo += a;
+            hi += b;
+            any = true;
+        }
+    }
+    if !any {
+        return None;
+    }
+    let fmt = |m: u32| {
+        if m < 60 {
+            format!("{m} min")
+        } else if m % 60 == 0 {
+            format!("{} h", m / 60)
+        } else {
+            format!("{} h {} min", m / 60, m % 60)
+        }
+    };
+    Some(if lo == hi {
+        fmt(lo)
+    } else {
+        format!("{}–{}", fmt(lo), fmt(hi))
+    })
 }
 
 /// A TOML date as `2026-11-23` (the date part of a date-time).

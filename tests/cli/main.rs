@@ -4,3 +4,6 @@
 mod support;
 
 mod diagnostics;
+
+mod build;
+mod scaffold;

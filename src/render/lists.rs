@@ -1,0 +1,258 @@
+//! Lists: pages as cards on kind indexes and tag, role and event pages, with the data
+//! the filters need (facet values with counts, minutes read from durations).
+
+use super::view::{PageLink, Views};
+use crate::content::{Difficulty, Kind, slugify};
+use crate::site::{PageId, Site};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A page as a card in a list, with what filters and the printed deck need.
+#[derive(Debug, Serialize)]
+pub struct Card<'a> {
+    /// Title, URL, kind, summary, purpose.
+    #[serde(flatten)]
+    pub link: PageLink<'a>,
+    /// Role names.
+    pub roles: Vec<&'a str>,
+    /// Event names.
+    pub events: Vec<&'a str>,
+    /// Tags as written.
+    pub tags: Vec<&'a str>,
+    /// Tag slugs, for filter data attributes (tags may hold spaces).
+    pub tag_slugs: Vec<String>,
+    /// A tool's difficulty.
+    pub difficulty: Option<Difficulty>,
+    /// A tool's or story's duration as written.
+    pub duration: Option<&'a str>,
+    /// The duration read as minutes, low and high, for filtering.
+    pub minutes: Option<(u32, u32)>,
+    /// A prompt's situation (printed on its card).
+    pub when: Option<&'a str>,
+    /// The closed question a prompt replaces (printed on its card).
+    pub instead_of: Option<&'a str>,
+    /// A prompt's follow-up questions (printed on its card).
+    pub follow_ups: &'a [String],
+}
+
+/// One value of a filter, with how many listed pages carry it.
+#[derive(Debug, Serialize)]
+pub struct FacetValue {
+    /// The value in data attributes and the URL.
+    pub value: String,
+    /// As shown.
+    pub label: String,
+    /// Pages carrying it.
+    pub count: usize,
+}
+
+/// A filter group: role, event, tag, difficulty.
+#[derive(Debug, Serialize)]
+pub struct Facet {
+    /// The URL parameter and data attribute name: `role`, `event`, `tag`, `difficulty`.
+    pub name: &'static str,
+    /// The legend.
+    pub label: &'static str,
+    /// Its values, most used first.
+    pub values: Vec<FacetValue>,
+}
+
+/// What list templates see as `list`.
+#[derive(Debug, Serialize)]
+pub struct ListView<'a> {
+    /// The heading.
+    pub title: String,
+    /// The kind, on a kind index.
+    pub kind: Option<Kind>,
+    /// `tags`, `roles` or `events`, on a term page.
+    pub taxonomy: Option<&'static str>,
+    /// The text from `content/<kind>/_index.md`.
+    pub intro: Option<String>,
+    /// The pages.
+    pub pages: Vec<Card<'a>>,
+    /// Filters with counts (kind indexes only).
+    pub facets: Vec<Facet>,
+    /// Whether durations can be filtered (some page has minutes).
+    pub has_minutes: bool,
+}
+
+impl<'a> ListView<'a> {
+    /// A list of `ids`, with filters when `kind` is given.
+    pub fn new(
+        site: &'a Site,
+        views: &Views<'a>,
+        title: String,
+        kind: Option<Kind>,
+        taxonomy: Option<&'static str>,
+        intro: Option<String>,
+        ids: &[PageId],
+    ) -> Self {
+        let pages: Vec<Card<'a>> = ids.iter().map(|&id| card(site, views, id)).collect();
+        let facets = if kind.is_some() {
+            facets(&pages, kind == Some(Kind::Tool))
+        } else {
+            Vec::new()
+        };
+        let has_minutes = kind.is_some() && pages.iter().any(|c| c.minutes.is_some());
+        ListView {
+            title,
+            kind,
+            taxonomy,
+            intro,
+            pages,
+            facets,
+            has_minutes,
+        }
+    }
+}
+
+fn facets(cards: &[Card<'_>], with_difficulty: bool) -> Vec<Facet> {
+    let count = |values: &mut dyn Iterator<Item = (String, String)>| {
+        let mut map: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        for (value, label) in values {
+            map.entry(value).or_insert((label, 0)).1 += 1;
+        }
+        let mut v: Vec<FacetValue> = map
+            .into_iter()
+            .map(|(value, (label, count))| FacetValue {
+                value,
+                label,
+                count,
+            })
+            .collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+        v
+    };
+    let mut out = vec![
+        Facet {
+            name: "role",
+            label: "Role",
+            values: count(
+                &mut cards
+                    .iter()
+                    .flat_map(|c| c.roles.iter().map(|r| (r.to_string(), r.to_string()))),
+            ),
+        },
+        Facet {
+            name: "event",
+            label: "Event",
+            values: count(
+                &mut cards
+                    .iter()
+                    .flat_map(|c| c.events.iter().map(|r| (r.to_string(), r.to_string()))),
+            ),
+        },
+        Facet {
+            name: "tag",
+            label: "Tag",
+            values: count(
+                &mut cards
+                    .iter()
+                    .flat_map(|c| c.tags.iter().map(|t| (slugify(t), t.to_string()))),
+            ),
+        },
+    ];
+    if with_difficulty {
+        out.push(Facet {
+            name: "difficulty",
+            label: "Difficulty",
+            values: count(&mut cards.iter().filter_map(|c| {
+                c.difficulty.map(|d| {
+                    let s = difficulty_name(d);
+                    (s.to_string(), s.to_string())
+                })
+            })),
+        });
+    }
+    out.retain(|f| !f.values.is_empty());
+    out
+}
+
+fn difficulty_name(d: Difficulty) -> &'static str {
+    match d {
+        Difficulty::Easy => "easy",
+        Difficulty::Moderate => "moderate",
+        Difficulty::Hard => "hard",
+    }
+}
+
+/// A page as a card.
+pub fn card<'a>(site: &'a Site, views: &Views<'a>, id: PageId) -> Card<'a> {
+    let p = &site.pages[id];
+    let names = |l: &'a [toml::Spanned<String>]| {
+        l.iter()
+            .map(|s| s.get_ref().trim())
+            .collect::<Vec<&'a str>>()
+    };
+    let tags = names(&p.fm.tags);
+    Card {
+        link: views.link(id),
+        roles: names(&p.fm.roles),
+        events: names(&p.fm.events),
+        tag_slugs: tags.iter().map(|t| slugify(t)).collect(),
+        tags,
+        difficulty: p.fm.difficulty,
+        duration: p.fm.duration.as_deref(),
+        minutes: p.fm.duration.as_deref().and_then(minutes_range),
+        when: p.fm.when.as_deref(),
+        instead_of: p.fm.instead_of.as_deref(),
+        follow_ups: &p.fm.follow_ups,
+    }
+}
+
+/// Reads a minutes range from a free-text duration: "60–90 min" → (60, 90),
+/// "1 hour" → (60, 60), "1.5 h" → (90, 90), "45-60 minutes" → (45, 60). Text without a
+/// number and a time unit ("3 sprints", "half a day") gives `None`: a duration is never an
+/// error, it is just not filterable.
+pub fn minutes_range(s: &str) -> Option<(u32, u32)> {
+    let lower = s.to_lowercase();
+    let unit_at = |rest: &str| -> Option<u32> {
+        let r = rest.trim_start();
+        if r.starts_with("min") || r.starts_with("m ") || r == "m" || r.starts_with("'") {
+            Some(1)
+        } else if r.starts_with("hour") || r.starts_with("hr") || r.starts_with('h') {
+            Some(60)
+        } else {
+            None
+        }
+    };
+    // Collect numbers with their end positions.
+    let mut nums: Vec<(f64, usize)> = Vec::new();
+    let bytes = lower.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
+                i += 1;
+            }
+            if let Ok(n) = lower[start..i].trim_end_matches('.').parse::<f64>() {
+                nums.push((n, i));
+            }
+        } else {
+            i += 1;
+        }
+    }
+    let (&(first, _), &(last, last_end)) = (nums.first()?, nums.last()?);
+    let factor = unit_at(&lower[last_end..])?;
+    let lo = (first * factor as f64).round() as u32;
+    let hi = (last * factor as f64).round() as u32;
+    Some((lo.min(hi), lo.max(hi)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minutes_range;
+
+    #[test]
+    fn reads_minutes_from_free_text_durations() {
+        assert_eq!(minutes_range("60–90 min"), Some((60, 90)));
+        assert_eq!(minutes_range("45-60 minutes"), Some((45, 60)));
+        assert_eq!(minutes_range("1 hour"), Some((60, 60)));
+        assert_eq!(minutes_range("1.5 h"), Some((90, 90)));
+        assert_eq!(minutes_range("2–3 hours"), Some((120, 180)));
+        assert_eq!(minutes_range("30 min per person"), Some((30, 30)));
+        assert_eq!(minutes_range("3 sprints"), None);
+        assert_eq!(minutes_range("half a day"), None);
+    }
+}
