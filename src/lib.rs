@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod site;
 
 use config::Config;

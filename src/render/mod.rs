@@ -386,6 +386,17 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Output, Vec<Diagnostic>) {
         }
     }
 
+    // The search index, from the text already in memory.
+    if site.config.search.enabled {
+        let docs: Vec<crate::search::SearchDoc<'_>> = page_views
+            .iter()
+            .map(|(id, v)| search_doc(v, &html[*id]))
+            .collect();
+        for (path, bytes) in crate::search::build_index(&docs, &site.config.language) {
+            out.insert(path, Body::Bytes(bytes));
+        }
+    }
+
     // Machine-read files.
     out.insert_text("sitemap.xml", feeds::sitemap(&views, &sitemap_urls));
     out.insert_text("feed.xml", feeds::atom(site, &views, &page_views));
@@ -422,6 +433,40 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Output, Vec<Diagnostic>) {
 
 fn base_ctx_with(ctx: &tera::Context) -> tera::Context {
     ctx.clone()
+}
+
+/// The text of a page for the search index, field by field.
+fn search_doc<'a>(v: &'a PageView<'a>, html: &'a Rendered) -> crate::search::SearchDoc<'a> {
+    let mut fields: Vec<&'a str> = Vec::new();
+    fields.extend(v.when);
+    fields.extend(v.instead_of);
+    fields.extend(v.follow_ups.iter().map(String::as_str));
+    fields.extend(v.context);
+    fields.extend(v.intervention);
+    fields.extend(v.quote);
+    fields.extend(v.prep);
+    fields.extend(v.participants.iter().map(String::as_str));
+    fields.extend(v.materials.iter().map(String::as_str));
+    for o in &v.outcomes {
+        fields.extend(o.text);
+        fields.extend(o.label);
+    }
+    for s in &v.steps {
+        fields.extend(s.note);
+    }
+    crate::search::SearchDoc {
+        url: v.url.clone(),
+        kind: v.kind,
+        title: v.title,
+        summary: v.summary,
+        purpose: v.purpose,
+        fields,
+        headings: html.headings.iter().map(|h| h.text.as_str()).collect(),
+        body: &html.plain,
+        roles: v.roles.iter().map(|t| t.name).collect(),
+        events: v.events.iter().map(|t| t.name).collect(),
+        tags: v.tags.iter().map(|t| t.name).collect(),
+    }
 }
 
 fn emit(

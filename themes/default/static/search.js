@@ -1,0 +1,1 @@
+// Search UI: written with the search index (issue 9).
