@@ -3,7 +3,8 @@
 //! The pipeline is a chain of plain functions from data to data —
 //! [`config`] → [`content`] → [`site`] → [`render`] (with [`markdown`]) → [`output`] —
 //! and the commands here are its drivers: [`build`] writes the result atomically,
-//! [`check`] stops before writing, [`scaffold`] creates playbooks and pages.
+//! [`check`] stops before writing, [`serve`] keeps the site in memory and rebuilds it on
+//! every change, [`scaffold`] creates playbooks and pages.
 
 pub mod config;
 pub mod content;
@@ -13,6 +14,7 @@ pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod site;
 
 use config::Config;

@@ -54,6 +54,21 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Preview the site: build in memory, serve it, rebuild and reload on every change
+    Serve {
+        /// The playbook root
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The port (`[serve] port`, 3000, by default; 0 for any free port)
+        #[arg(long, short)]
+        port: Option<u16>,
+        /// The address to listen on (`[serve] host`, 127.0.0.1, by default)
+        #[arg(long)]
+        host: Option<String>,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+    },
     /// Run every check of `build` without writing anything
     Check {
         /// The playbook root
@@ -136,6 +151,23 @@ fn main() -> ExitCode {
                 drafts,
             };
             finish(playbook::build(&opts), "build", color)
+        }
+        Command::Serve {
+            dir,
+            port,
+            host,
+            open,
+        } => {
+            let opts = playbook::serve::ServeOptions {
+                root: dir,
+                host,
+                port,
+                open,
+            };
+            match playbook::serve::serve(&opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(d) => fail_one(d, color),
+            }
         }
         Command::Check { dir, drafts } => {
             let opts = BuildOptions {

@@ -7,3 +7,4 @@ mod diagnostics;
 
 mod build;
 mod scaffold;
+mod serve;

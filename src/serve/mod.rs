@@ -1,0 +1,451 @@
+//! `playbook serve`: builds in memory, serves the site under its production base path,
+//! watches content, theme and book.toml, rebuilds on change and tells open tabs to reload
+//! (or shows the build's errors over the last good page). Nothing an author types stops it.
+
+pub mod http;
+pub mod live;
+
+use crate::diagnostic::Diagnostic;
+use crate::output::Output;
+use crate::{BuildOptions, build_in_memory};
+use live::{Hub, Message};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::channel;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// What `serve` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// The playbook root.
+    pub root: PathBuf,
+    /// Address to bind; `[serve] host` (127.0.0.1) by default.
+    pub host: Option<String>,
+    /// Port to bind; `[serve] port` (3000) by default; 0 for any free port.
+    pub port: Option<u16>,
+    /// Opens the site in the default browser once it is served.
+    pub open: bool,
+}
+
+/// The site being served: the last good output and its base path.
+#[derive(Clone)]
+pub struct Served {
+    output: Arc<RwLock<Arc<Output>>>,
+    base_path: Arc<RwLock<String>>,
+    failed_first: Arc<RwLock<bool>>,
+}
+
+impl Served {
+    fn current(&self) -> (Arc<Output>, String, bool) {
+        let o = self
+            .output
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let b = self
+            .base_path
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let f = *self.failed_first.read().unwrap_or_else(|e| e.into_inner());
+        (o, b, f)
+    }
+}
+
+/// How a changed file affects the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// A stylesheet of the theme: swapped in open tabs without a reload.
+    Css,
+    /// Anything else the site is built from: content, templates, book.toml.
+    Site,
+    /// Not part of the site (the output folder, editor files, `.git`).
+    Ignored,
+}
+
+/// Classifies a changed path under `root`.
+pub fn classify(root: &Path, path: &Path, out_dir: &Path) -> Change {
+    let rel = match path.strip_prefix(root) {
+        Ok(r) => r,
+        Err(_) => return Change::Ignored,
+    };
+    if path.starts_with(out_dir) {
+        return Change::Ignored;
+    }
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+    {
+        return Change::Ignored;
+    }
+    let mut comps = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    match comps.next().as_deref() {
+        Some("book.toml") if rel.components().count() == 1 => Change::Site,
+        Some("content") => Change::Site,
+        Some("themes") => {
+            if name.ends_with(".css") && rel.components().any(|c| c.as_os_str() == "static") {
+                Change::Css
+            } else {
+                Change::Site
+            }
+        }
+        _ => Change::Ignored,
+    }
+}
+
+/// Runs the preview server until the process is stopped. Returns an error only when it
+/// cannot start (a busy port, a bad address).
+pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
+    // Watch events carry absolute paths: compare them with an absolute root.
+    let root = std::fs::canonicalize(&opts.root).map_err(|e| {
+        Diagnostic::error(format!("cannot open `{}`: {e}", opts.root.display()))
+            .with_help("pass the folder that holds `book.toml`")
+    })?;
+    let opts = &ServeOptions {
+        root,
+        ..opts.clone()
+    };
+    let config = crate::config::Config::from_dir(&opts.root).ok();
+    let host = opts
+        .host
+        .clone()
+        .or_else(|| config.as_ref().map(|c| c.serve.host.clone()))
+        .unwrap_or_else(|| "127.0.0.1".into());
+    let port = opts
+        .port
+        .or_else(|| config.as_ref().map(|c| c.serve.port))
+        .unwrap_or(3000);
+    let listener = TcpListener::bind((host.as_str(), port)).map_err(|e| {
+        let help = if e.kind() == std::io::ErrorKind::AddrInUse {
+            format!("another program uses port {port}: stop it, or pick another with `--port {}` (or `--port 0` for any free port)", port.saturating_add(1))
+        } else {
+            "check `--host` (an address of this machine, such as 127.0.0.1) and `--port`".into()
+        };
+        Diagnostic::error(format!("cannot listen on {host}:{port}: {e}")).with_help(help)
+    })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Diagnostic::error(format!("cannot read the bound address: {e}")))?;
+    let origin = match addr {
+        std::net::SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
+        std::net::SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
+    };
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| Diagnostic::error(format!("cannot start the server: {e}")))?;
+
+    let hub = Hub::new();
+    let served = Served {
+        output: Arc::new(RwLock::new(Arc::new(Output::new()))),
+        base_path: Arc::new(RwLock::new("/".into())),
+        failed_first: Arc::new(RwLock::new(false)),
+    };
+    let builder = Builder {
+        root: opts.root.clone(),
+        origin: origin.clone(),
+    };
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let first = builder.run(&served, &hub, Change::Site, color);
+    if !first {
+        *served
+            .failed_first
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = true;
+    }
+    let base_path = served.current().1;
+    println!("Serving at {origin}{base_path} (Ctrl+C to stop)");
+    if opts.open {
+        open_browser(&format!("{origin}{base_path}"));
+    }
+
+    // Watch content, themes and book.toml.
+    let (tx, rx) = channel();
+    let mut debouncer = notify_debouncer_full::new_debouncer(Duration::from_millis(60), None, tx)
+        .map_err(|e| {
+        Diagnostic::error(format!("cannot watch files: {e}"))
+            .with_help("on Linux, raise `fs.inotify.max_user_watches`")
+    })?;
+    watch_paths(&mut debouncer, &opts.root);
+
+    {
+        let served = served.clone();
+        let hub = hub.clone();
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                let served = served.clone();
+                let hub = hub.clone();
+                std::thread::spawn(move || handle(request, &served, &hub));
+            }
+        });
+    }
+
+    let out_dir = opts.root.join(
+        config
+            .as_ref()
+            .map_or("public".to_string(), |c| c.build.output_dir.clone()),
+    );
+    for result in rx {
+        let events = match result {
+            Ok(events) => events,
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("warning: file watcher: {e}");
+                }
+                continue;
+            }
+        };
+        let mut change = Change::Ignored;
+        let mut themes_created = false;
+        for e in &events {
+            // Reading files (as every build does) raises access events: only writes,
+            // creations, renames and deletions change the site.
+            use notify::EventKind;
+            use notify::event::{MetadataKind, ModifyKind};
+            match e.kind {
+                EventKind::Create(_) | EventKind::Remove(_) => {}
+                EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => continue,
+                EventKind::Modify(_) => {}
+                _ => continue,
+            }
+            for p in &e.paths {
+                if p.file_name().is_some_and(|n| n == "themes") {
+                    themes_created = true;
+                }
+                change = match (change, classify(&opts.root, p, &out_dir)) {
+                    (Change::Site, _) | (_, Change::Site) => Change::Site,
+                    (Change::Css, _) | (_, Change::Css) => Change::Css,
+                    _ => Change::Ignored,
+                };
+            }
+        }
+        if themes_created {
+            watch_paths(&mut debouncer, &opts.root);
+        }
+        if change != Change::Ignored {
+            builder.run(&served, &hub, change, color);
+        }
+    }
+    Ok(())
+}
+
+fn watch_paths<W: notify::Watcher, C: notify_debouncer_full::FileIdCache>(
+    debouncer: &mut notify_debouncer_full::Debouncer<W, C>,
+    root: &Path,
+) {
+    use notify::RecursiveMode;
+    let _ = debouncer.watch(root, RecursiveMode::NonRecursive);
+    for dir in ["content", "themes"] {
+        let p = root.join(dir);
+        if p.is_dir() {
+            let _ = debouncer.watch(&p, RecursiveMode::Recursive);
+        }
+    }
+}
+
+/// Rebuilds the site and publishes the result.
+struct Builder {
+    root: PathBuf,
+    origin: String,
+}
+
+impl Builder {
+    /// Builds; on success swaps the served output, then tells the tabs. Returns true if
+    /// and only if the build succeeded.
+    fn run(&self, served: &Served, hub: &Hub, change: Change, color: bool) -> bool {
+        let start = Instant::now();
+        // Serve with drafts, and with permalinks pointing at this server.
+        let base_path = crate::config::Config::from_dir(&self.root)
+            .map(|c| c.base_path().to_string())
+            .unwrap_or_else(|_| "/".into());
+        let opts = BuildOptions {
+            root: self.root.clone(),
+            out: None,
+            base_url: Some(format!("{}{}", self.origin, base_path)),
+            drafts: true,
+        };
+        *served.base_path.write().unwrap_or_else(|e| e.into_inner()) = base_path;
+        match build_in_memory(&opts) {
+            Ok(built) => {
+                *served.output.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(built.output);
+                *served
+                    .failed_first
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner()) = false;
+                for w in &built.warnings {
+                    eprintln!("{}\n", w.render(color));
+                }
+                println!(
+                    "Built {} pages in {} ms",
+                    built.pages,
+                    start.elapsed().as_millis()
+                );
+                hub.publish(if change == Change::Css {
+                    Message::Css
+                } else {
+                    Message::Reload
+                });
+                true
+            }
+            Err(diags) => {
+                let list = diags.sorted();
+                let plain: Vec<String> = list.iter().map(|d| d.render(false)).collect();
+                for d in &list {
+                    eprintln!("{}\n", d.render(color));
+                }
+                eprintln!(
+                    "error: build failed with {} {}; still serving the last good site",
+                    plain.len(),
+                    if plain.len() == 1 { "error" } else { "errors" }
+                );
+                hub.publish(Message::Errors(plain));
+                false
+            }
+        }
+    }
+}
+
+/// The page served for every HTML request while no build has succeeded yet.
+const FIRST_BUILD_FAILED: &str = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head><body><h1>The first build failed</h1><p>Fix the errors shown here and in the terminal; this page reloads by itself.</p></body></html>\n";
+
+fn handle(request: tiny_http::Request, served: &Served, hub: &Hub) {
+    let url = request.url().to_string();
+    match url.split('?').next().unwrap_or("") {
+        "/__playbook/events" => {
+            let last = request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Last-Event-ID"))
+                .and_then(|h| h.value.as_str().trim().parse().ok());
+            hub.stream(request, last);
+            return;
+        }
+        "/__playbook/live.js" => {
+            http::respond(
+                request,
+                200,
+                "text/javascript; charset=utf-8",
+                &[],
+                live::CLIENT_JS.as_bytes(),
+            );
+            return;
+        }
+        _ => {}
+    }
+    if !matches!(
+        request.method(),
+        tiny_http::Method::Get | tiny_http::Method::Head
+    ) {
+        http::respond(
+            request,
+            405,
+            "text/plain; charset=utf-8",
+            &[("Allow", "GET, HEAD")],
+            b"method not allowed\n",
+        );
+        return;
+    }
+    let (output, base_path, failed_first) = served.current();
+    if failed_first {
+        let page = http::inject_client(FIRST_BUILD_FAILED.as_bytes());
+        http::respond(request, 500, "text/html; charset=utf-8", &[], &page);
+        return;
+    }
+    match http::route(&url, &base_path, &output) {
+        http::Route::File(path) => {
+            let Some(body) = output.get(&path) else {
+                http::respond(
+                    request,
+                    404,
+                    "text/plain; charset=utf-8",
+                    &[],
+                    b"not found\n",
+                );
+                return;
+            };
+            let ct = http::content_type(&path);
+            match http::body_bytes(body) {
+                Ok(bytes) if ct.starts_with("text/html") => {
+                    http::respond(request, 200, ct, &[], &http::inject_client(&bytes))
+                }
+                Ok(bytes) => http::respond(request, 200, ct, &[], &bytes),
+                Err(e) => http::respond(
+                    request,
+                    500,
+                    "text/plain; charset=utf-8",
+                    &[],
+                    format!("cannot read {path}: {e}\n").as_bytes(),
+                ),
+            }
+        }
+        http::Route::Redirect(to) => http::respond(
+            request,
+            302,
+            "text/plain; charset=utf-8",
+            &[("Location", &to)],
+            b"",
+        ),
+        http::Route::NotFound => {
+            let page = output
+                .get("404.html")
+                .and_then(|b| http::body_bytes(b).ok())
+                .map(|b| http::inject_client(&b))
+                .unwrap_or_else(|| b"not found\n".to_vec());
+            http::respond(request, 404, "text/html; charset=utf-8", &[], &page)
+        }
+        http::Route::BadRequest => http::respond(
+            request,
+            400,
+            "text/plain; charset=utf-8",
+            &[],
+            b"bad request\n",
+        ),
+    }
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(target_os = "windows") {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(cmd)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .is_err()
+    {
+        eprintln!("warning: could not open a browser; open {url} yourself");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_changes() {
+        let root = Path::new("/pb");
+        let out = Path::new("/pb/public");
+        let c = |p: &str| classify(root, Path::new(p), out);
+        assert_eq!(c("/pb/content/prompts/a.md"), Change::Site);
+        assert_eq!(c("/pb/book.toml"), Change::Site);
+        assert_eq!(c("/pb/themes/default/templates/page.html"), Change::Site);
+        assert_eq!(c("/pb/themes/default/static/style.css"), Change::Css);
+        assert_eq!(c("/pb/public/index.html"), Change::Ignored);
+        assert_eq!(c("/pb/content/prompts/.a.md.swp"), Change::Ignored);
+        assert_eq!(c("/pb/content/prompts/a.md~"), Change::Ignored);
+        assert_eq!(c("/pb/README.md"), Change::Ignored);
+        assert_eq!(c("/elsewhere/x.md"), Change::Ignored);
+    }
+}

@@ -1,0 +1,333 @@
+//! `playbook serve` with real files, a real watcher and real HTTP on loopback: edits,
+//! broken front matter, fixes, deletions and renames show up without a restart, and no
+//! request can read outside the site. Every wait is a bounded poll, never a bare sleep.
+
+use crate::support::Project;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PROMPT: &str = "+++\ntitle = \"What would you remove?\"\npurpose = \"Test prioritization clarity\"\n+++\n\nFirst version.\n";
+
+/// A running `playbook serve`, stopped (by its own PID) when dropped.
+struct Server {
+    child: Child,
+    origin: String,
+    base: String,
+}
+
+impl Server {
+    fn start(p: &Project) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_playbook"))
+            .args(["serve", "--port", "0"])
+            .current_dir(p.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start serve");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("Serving at ") {
+                    let url = url.split_whitespace().next().unwrap_or("").to_string();
+                    let _ = tx.send(url);
+                }
+            }
+        });
+        let url = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("serve printed its URL");
+        let scheme_end = url.find("://").unwrap() + 3;
+        let path_start = url[scheme_end..].find('/').unwrap() + scheme_end;
+        Server {
+            child,
+            origin: url[..path_start].to_string(),
+            base: url[path_start..].to_string(),
+        }
+    }
+
+    fn get(&self, path: &str) -> (u16, String, String) {
+        http_get(&self.origin, path)
+    }
+
+    /// Polls `path` until `check` holds on (status, body), for at most 10 s.
+    fn wait_for(&self, path: &str, what: &str, check: impl Fn(u16, &str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (status, _, body) = self.get(path);
+            if check(status, &body) {
+                return body;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what} at {path}: last status {status}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 GET over a real socket: (status, headers, body).
+fn http_get(origin: &str, path: &str) -> (u16, String, String) {
+    let addr = origin.trim_start_matches("http://");
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+/// Reads the live-reload stream until `needle` appears, for at most 10 s.
+fn sse_until(origin: &str, needle: &str, trigger: impl FnOnce()) -> String {
+    let addr = origin.trim_start_matches("http://");
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    write!(s, "GET /__playbook/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    let mut trigger = Some(trigger);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(n) = s.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        if seen.contains("event: ") {
+            if let Some(t) = trigger.take() {
+                t();
+            }
+        }
+        if trigger.is_none() && seen.contains(needle) {
+            return seen;
+        }
+    }
+    panic!("live-reload stream never carried {needle:?}; got:\n{seen}");
+}
+
+#[test]
+fn serve_shows_an_edit_without_a_restart() {
+    let p = Project::new().file("content/prompts/remove-one.md", PROMPT);
+    let s = Server::start(&p);
+    assert_eq!(s.base, "/playbook/");
+    let page = format!("{}prompts/remove-one/", s.base);
+    let body = s.wait_for(&page, "first build", |st, _| st == 200);
+    assert!(body.contains("First version."));
+    assert!(
+        body.contains("/__playbook/live.js"),
+        "live reload client injected"
+    );
+    p.write(
+        "content/prompts/remove-one.md",
+        PROMPT
+            .replace("First version.", "Second version.")
+            .as_bytes(),
+    );
+    s.wait_for(&page, "the edit", |st, b| {
+        st == 200 && b.contains("Second version.")
+    });
+}
+
+#[test]
+fn serve_tells_open_tabs_to_reload_after_a_good_build() {
+    let p = Project::new().file("content/prompts/remove-one.md", PROMPT);
+    let s = Server::start(&p);
+    let seen = sse_until(&s.origin, "event: reload", || {
+        p.write(
+            "content/prompts/remove-one.md",
+            PROMPT.replace("First", "Third").as_bytes(),
+        );
+    });
+    assert!(
+        seen.contains("id: "),
+        "events carry the build number: {seen}"
+    );
+}
+
+#[test]
+fn broken_front_matter_shows_errors_and_keeps_the_last_good_page() {
+    let p = Project::new().file("content/prompts/remove-one.md", PROMPT);
+    let s = Server::start(&p);
+    let page = format!("{}prompts/remove-one/", s.base);
+    s.wait_for(&page, "first build", |st, _| st == 200);
+    let seen = sse_until(&s.origin, "event: errors", || {
+        p.write(
+            "content/prompts/remove-one.md",
+            b"+++\ntitle = \"What would you remove?\"\npurpse = \"x\"\n+++\n\nBroken.\n",
+        );
+    });
+    assert!(seen.contains("content/prompts/remove-one.md:3:1"), "{seen}");
+    assert!(seen.contains("did you mean `purpose`?"), "{seen}");
+    // The last good page is still served.
+    let (status, _, body) = s.get(&page);
+    assert_eq!(status, 200);
+    assert!(body.contains("First version."));
+    // A tab opened now learns about the errors as soon as it connects.
+    let seen = sse_until(&s.origin, "event: errors", || {});
+    assert!(seen.contains("unknown front matter key `purpse`"));
+    // The fix clears them: the next message is a reload, and the new text is served.
+    let seen = sse_until(&s.origin, "event: reload", || {
+        p.write(
+            "content/prompts/remove-one.md",
+            PROMPT.replace("First", "Fixed").as_bytes(),
+        );
+    });
+    assert!(seen.contains("event: reload"));
+    s.wait_for(&page, "the fix", |st, b| {
+        st == 200 && b.contains("Fixed version.")
+    });
+}
+
+#[test]
+fn deleted_and_renamed_pages_disappear_and_move() {
+    let p = Project::new()
+        .file("content/prompts/remove-one.md", PROMPT)
+        .file(
+            "content/prompts/other.md",
+            &PROMPT.replace("remove?", "change?"),
+        );
+    let s = Server::start(&p);
+    let other = format!("{}prompts/other/", s.base);
+    s.wait_for(&other, "first build", |st, _| st == 200);
+    std::fs::remove_file(p.path().join("content/prompts/other.md")).unwrap();
+    s.wait_for(&other, "deletion", |st, _| st == 404);
+    std::fs::rename(
+        p.path().join("content/prompts/remove-one.md"),
+        p.path().join("content/prompts/removed.md"),
+    )
+    .unwrap();
+    s.wait_for(&format!("{}prompts/removed/", s.base), "rename", |st, _| {
+        st == 200
+    });
+    let (status, _, _) = s.get(&format!("{}prompts/remove-one/", s.base));
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn first_build_failure_still_serves_the_errors() {
+    let p = Project::new().file("content/prompts/a.md", "+++\ntitle = \"A?\"\n+++\n");
+    let s = Server::start(&p);
+    assert_eq!(s.base, "/playbook/");
+    let (status, _, body) = s.get(&s.base);
+    assert_eq!(status, 500);
+    assert!(body.contains("/__playbook/live.js"));
+    let seen = sse_until(&s.origin, "event: errors", || {});
+    assert!(seen.contains("missing required key `purpose`"));
+    p.write(
+        "content/prompts/a.md",
+        b"+++\ntitle = \"A?\"\npurpose = \"p\"\n+++\n",
+    );
+    s.wait_for(&s.base, "the fix", |st, _| st == 200);
+}
+
+#[test]
+fn serve_redirects_root_and_folders_and_sets_content_types() {
+    let p = Project::new().file("content/prompts/remove-one.md", PROMPT);
+    p.write(
+        "content/images/a.svg",
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    let s = Server::start(&p);
+    s.wait_for(&s.base, "first build", |st, _| st == 200);
+    let (status, head, _) = s.get("/");
+    assert_eq!(status, 302);
+    assert!(head.contains("Location: /playbook/"), "{head}");
+    let (status, head, _) = s.get("/playbook/prompts/remove-one");
+    assert_eq!(status, 302);
+    assert!(
+        head.contains("Location: /playbook/prompts/remove-one/"),
+        "{head}"
+    );
+    for (path, ct) in [
+        ("/playbook/style.css", "text/css"),
+        ("/playbook/playbook.js", "text/javascript"),
+        ("/playbook/images/a.svg", "image/svg+xml"),
+        ("/playbook/playbook.json", "application/json"),
+        ("/playbook/feed.xml", "application/xml"),
+    ] {
+        let (status, head, _) = s.get(path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            head.contains(&format!("Content-Type: {ct}")),
+            "{path}: {head}"
+        );
+    }
+    let (status, _, body) = s.get("/playbook/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"));
+}
+
+#[test]
+fn no_request_reads_outside_the_site() {
+    let p = Project::new().file("content/prompts/remove-one.md", PROMPT);
+    let s = Server::start(&p);
+    s.wait_for(&s.base, "first build", |st, _| st == 200);
+    for attack in [
+        "/playbook/../book.toml",
+        "/playbook/%2e%2e/book.toml",
+        "/playbook/%2E%2E%2Fbook.toml",
+        "/playbook/..%2f..%2fbook.toml",
+        "/playbook/..\\book.toml",
+        "/playbook/%5c..%5cbook.toml",
+        "/playbook/%00../book.toml",
+        "/book.toml",
+        "/content/prompts/remove-one.md",
+        "/playbook/content/prompts/remove-one.md",
+        "//etc/passwd",
+        "/playbook//etc/passwd",
+        "/playbook/%2fetc%2fpasswd",
+    ] {
+        let (status, _, body) = s.get(attack);
+        assert!(status == 400 || status == 404, "{attack}: status {status}");
+        assert!(!body.contains("[book]"), "{attack} leaked book.toml");
+        assert!(!body.contains("root:"), "{attack} leaked /etc/passwd");
+        assert!(
+            !body.contains("purpose = "),
+            "{attack} leaked a source file"
+        );
+    }
+}
+
+#[test]
+fn busy_explicit_port_is_a_clear_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let p = Project::new();
+    p.run(&["serve", "--port", &port])
+        .fails()
+        .stderr_has(&format!("cannot listen on 127.0.0.1:{port}"))
+        .stderr_has("--port 0");
+}
+
+#[test]
+fn serve_has_help() {
+    Project::empty()
+        .run(&["serve", "--help"])
+        .succeeds()
+        .stdout_has("Usage: playbook serve")
+        .stdout_has("--port");
+}
