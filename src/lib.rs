@@ -49,6 +49,8 @@ pub struct Summary {
     pub elapsed: Duration,
     /// Warnings found on the way.
     pub warnings: Vec<Diagnostic>,
+    /// How long each phase took.
+    pub timings: Timings,
 }
 
 /// A site built in memory: the output and the number of pages.
@@ -61,6 +63,8 @@ pub struct Built {
     pub config: Config,
     /// Warnings.
     pub warnings: Vec<Diagnostic>,
+    /// How long each phase took.
+    pub timings: Timings,
 }
 
 /// Runs the whole pipeline in memory: every check of `build`, nothing written.
@@ -84,14 +88,19 @@ pub fn build_in_memory(opts: &BuildOptions) -> Result<Built, Diagnostics> {
             None
         }
     };
+    let mut timings = Timings::default();
+    let t = Instant::now();
     let (content, d) = content::load(&opts.root, drafts);
+    timings.push("scan and parse", t);
     diags.extend(d);
+    let t = Instant::now();
     let (site, d) = site::Site::assemble(config, content);
+    timings.push("assemble", t);
     diags.extend(d);
     let Some(theme) = theme else {
         return Err(diags);
     };
-    let (output, d) = render::render_site(&site, &theme);
+    let (output, d) = render::render_site(&site, &theme, &mut timings);
     diags.extend(d);
     if diags.has_errors() {
         return Err(diags);
@@ -101,7 +110,22 @@ pub fn build_in_memory(opts: &BuildOptions) -> Result<Built, Diagnostics> {
         pages: site.regular_pages().count(),
         warnings: diags.sorted(),
         config: site.config,
+        timings,
     })
+}
+
+/// How long each phase of a build took, in order, for `--verbose`.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// Phase name and duration.
+    pub phases: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    /// Records that `phase` ran from `start` until now.
+    pub fn push(&mut self, phase: &'static str, start: Instant) {
+        self.phases.push((phase, start.elapsed()));
+    }
 }
 
 /// `playbook check`: every check of `build`, nothing written.
@@ -114,6 +138,7 @@ pub fn check(opts: &BuildOptions) -> Result<Summary, Diagnostics> {
         out: None,
         elapsed: start.elapsed(),
         warnings: built.warnings,
+        timings: built.timings,
     })
 }
 
@@ -136,19 +161,22 @@ pub fn build(opts: &BuildOptions) -> Result<Summary, Diagnostics> {
             return Err(ds);
         }
     }
-    let built = build_in_memory(opts)?;
+    let mut built = build_in_memory(opts)?;
+    let t = Instant::now();
     let out = config_out.unwrap_or_else(|| opts.root.join(&built.config.build.output_dir));
     if let Err(d) = built.output.write_atomic(&out) {
         let mut ds = Diagnostics::new();
         ds.push(d);
         return Err(ds);
     }
+    built.timings.push("write", t);
     Ok(Summary {
         pages: built.pages,
         files: built.output.len() + 1,
         out: Some(out),
         elapsed: start.elapsed(),
         warnings: built.warnings,
+        timings: built.timings,
     })
 }
 

@@ -53,6 +53,9 @@ enum Command {
         /// Build drafts too
         #[arg(long)]
         drafts: bool,
+        /// Print how long each phase took
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Preview the site: build in memory, serve it, rebuild and reload on every change
     Serve {
@@ -143,6 +146,7 @@ fn main() -> ExitCode {
             out,
             base_url,
             drafts,
+            verbose,
         } => {
             let opts = BuildOptions {
                 root: dir,
@@ -150,7 +154,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
             };
-            finish(playbook::build(&opts), "build", color)
+            finish(playbook::build(&opts), "build", color, verbose)
         }
         Command::Serve {
             dir,
@@ -175,7 +179,7 @@ fn main() -> ExitCode {
                 drafts,
                 ..Default::default()
             };
-            finish(playbook::check(&opts), "check", color)
+            finish(playbook::check(&opts), "check", color, false)
         }
     }
 }
@@ -186,11 +190,21 @@ fn fail_one(d: Diagnostic, color: bool) -> ExitCode {
 }
 
 /// Prints warnings or errors and the one-line summary; returns the exit status.
-fn finish(result: Result<Summary, Diagnostics>, what: &str, color: bool) -> ExitCode {
+fn finish(
+    result: Result<Summary, Diagnostics>,
+    what: &str,
+    color: bool,
+    verbose: bool,
+) -> ExitCode {
     match result {
         Ok(summary) => {
             for w in &summary.warnings {
                 eprintln!("{}\n", w.render(color));
+            }
+            if verbose {
+                for (phase, d) in &summary.timings.phases {
+                    eprintln!("{phase:>16}: {:>7.1} ms", d.as_secs_f64() * 1000.0);
+                }
             }
             let secs = summary.elapsed.as_secs_f64();
             match &summary.out {

@@ -93,8 +93,10 @@ pub fn atom(site: &Site, views: &Views<'_>, pages: &[(PageId, PageView<'_>)]) ->
 
 /// `playbook.json`: the playbook as data — every page's front matter, URL and summary.
 pub fn playbook_json(site: &Site, views: &Views<'_>, pages: &[(PageId, PageView<'_>)]) -> String {
-    let list: Vec<serde_json::Value> = pages
-        .iter()
+    use rayon::prelude::*;
+    // Each page on its own core, then joined: at 10,000 pages this file is the largest.
+    let entries: Vec<String> = pages
+        .par_iter()
         .map(|(_, v)| {
             let mut value = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
             // Charts are presentation; the numbers they draw are in `outcomes`.
@@ -106,18 +108,29 @@ pub fn playbook_json(site: &Site, views: &Views<'_>, pages: &[(PageId, PageView<
                 }
             }
             strip_nulls(&mut value);
-            value
+            value.to_string()
         })
         .collect();
-    let doc = serde_json::json!({
+    let head = serde_json::json!({
         "title": site.config.title,
         "description": site.config.description,
         "language": site.config.language,
         "base_url": views.permalink(""),
         "generator": format!("playbook {}", env!("CARGO_PKG_VERSION")),
-        "pages": list,
-    });
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
+    })
+    .to_string();
+    let mut s =
+        String::with_capacity(entries.iter().map(|e| e.len() + 2).sum::<usize>() + head.len() + 16);
+    s.push_str(&head[..head.len() - 1]);
+    s.push_str(",\"pages\":[\n");
+    for (i, e) in entries.iter().enumerate() {
+        if i > 0 {
+            s.push_str(",\n");
+        }
+        s.push_str(e);
+    }
+    s.push_str("\n]}\n");
+    s
 }
 
 /// Removes keys whose value is null, so the data lists only what was written.

@@ -49,6 +49,17 @@ struct Crumb {
     url: String,
 }
 
+/// A list page to render: a kind index or a tag, role or event page.
+struct ListJob<'a> {
+    path: String,
+    title: String,
+    kind: Option<Kind>,
+    taxonomy: Option<&'static str>,
+    intro: Option<String>,
+    ids: &'a [PageId],
+    crumbs: Vec<Crumb>,
+}
+
 #[derive(Debug, Serialize)]
 struct TermView<'a> {
     name: &'a str,
@@ -64,7 +75,11 @@ struct HomeSection<'a> {
 
 /// Renders the whole site into an Output, with every diagnostic found on the way
 /// (links, anchors, aliases, templates).
-pub fn render_site(site: &Site, theme: &Theme) -> (Output, Vec<Diagnostic>) {
+pub fn render_site(
+    site: &Site,
+    theme: &Theme,
+    timings: &mut crate::Timings,
+) -> (Output, Vec<Diagnostic>) {
     let base_path = site.config.base_path();
     let views = Views::new(site);
     let mut diags = Vec::new();
@@ -99,6 +114,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Output, Vec<Diagnostic>) {
     };
 
     // Markdown, on every core.
+    let t = std::time::Instant::now();
     let rendered: Vec<(Rendered, Vec<Diagnostic>)> = site
         .pages
         .par_iter()
@@ -121,6 +137,8 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Output, Vec<Diagnostic>) {
         html.push(r);
     }
     check_anchors(site, &html, &mut diags);
+    timings.push("markdown", t);
+    let t = std::time::Instant::now();
 
     let site_view = SiteView {
         title: &site.config.title,
@@ -189,97 +207,97 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Output, Vec<Diagnostic>) {
         }
     }
 
-    // Kind indexes.
+    // Kind indexes and tag, role and event pages: lists, rendered on every core.
+    let home_crumb = || Crumb {
+        title: "Home".into(),
+        url: views.url(""),
+    };
+    let mut jobs: Vec<ListJob<'_>> = Vec::new();
     for kind in Kind::WITH_FOLDER {
         let f = kind.folder().unwrap_or_default();
-        let pages = site.by_kind.get(&kind).map(Vec::as_slice).unwrap_or(&[]);
-        let intro = site.kind_intro.get(&kind).map(|&id| html[id].html.clone());
-        let title = site
-            .kind_intro
-            .get(&kind)
-            .and_then(|&id| site.pages[id].fm.title.as_ref())
-            .map(|t| t.get_ref().clone())
-            .unwrap_or_else(|| kind.plural_label().to_string());
-        let list = ListView::new(site, &views, title, Some(kind), None, intro, pages);
-        let path = format!("{f}/index.html");
-        let mut ctx = base_ctx.clone();
-        ctx.insert("list", &list);
-        ctx.insert(
-            "breadcrumbs",
-            &[Crumb {
-                title: "Home".into(),
-                url: views.url(""),
-            }],
-        );
-        emit(
-            &mut out,
-            &mut diags,
-            &mut sitemap_urls,
-            theme,
-            "list.html",
-            &ctx,
-            path,
-        );
+        jobs.push(ListJob {
+            path: format!("{f}/index.html"),
+            title: site
+                .kind_intro
+                .get(&kind)
+                .and_then(|&id| site.pages[id].fm.title.as_ref())
+                .map(|t| t.get_ref().clone())
+                .unwrap_or_else(|| kind.plural_label().to_string()),
+            kind: Some(kind),
+            taxonomy: None,
+            intro: site.kind_intro.get(&kind).map(|&id| html[id].html.clone()),
+            ids: site.by_kind.get(&kind).map(Vec::as_slice).unwrap_or(&[]),
+            crumbs: vec![home_crumb()],
+        });
     }
-
-    // Tag, role and event pages, and an overview of each taxonomy.
+    let mut overviews = Vec::new();
     for tax in Taxonomy::ALL {
         let folder = tax.folder();
-        let terms = site.taxonomies.get(&tax);
         let mut term_views = Vec::new();
-        for term in terms.into_iter().flat_map(|t| t.values()) {
-            let list = ListView::new(
-                site,
-                &views,
-                term.name.clone(),
-                None,
-                Some(folder),
-                None,
-                &term.pages,
-            );
-            let mut ctx = base_ctx.clone();
-            ctx.insert("list", &list);
-            ctx.insert(
-                "breadcrumbs",
-                &[
-                    Crumb {
-                        title: "Home".into(),
-                        url: views.url(""),
-                    },
+        for term in site
+            .taxonomies
+            .get(&tax)
+            .into_iter()
+            .flat_map(|t| t.values())
+        {
+            jobs.push(ListJob {
+                path: format!("{folder}/{}/index.html", term.slug),
+                title: term.name.clone(),
+                kind: None,
+                taxonomy: Some(folder),
+                intro: None,
+                ids: &term.pages,
+                crumbs: vec![
+                    home_crumb(),
                     Crumb {
                         title: tax.label().into(),
                         url: views.url(&format!("{folder}/")),
                     },
                 ],
-            );
-            let path = format!("{folder}/{}/index.html", term.slug);
-            emit(
-                &mut out,
-                &mut diags,
-                &mut sitemap_urls,
-                theme,
-                "list.html",
-                &ctx,
-                path,
-            );
+            });
             term_views.push(TermView {
                 name: &term.name,
                 url: views.url(&format!("{folder}/{}/", term.slug)),
                 count: term.pages.len(),
             });
         }
+        overviews.push((tax, term_views));
+    }
+    let lists: Vec<(String, Result<String, Diagnostic>)> = jobs
+        .into_par_iter()
+        .map(|job| {
+            let list = ListView::new(
+                site,
+                &views,
+                job.title,
+                job.kind,
+                job.taxonomy,
+                job.intro,
+                job.ids,
+            );
+            let mut ctx = base_ctx.clone();
+            ctx.insert("list", &list);
+            ctx.insert("breadcrumbs", &job.crumbs);
+            let r = render_template(theme, "list.html", &ctx);
+            (job.path, r)
+        })
+        .collect();
+    for (path, r) in lists {
+        match r {
+            Ok(s) => {
+                sitemap_urls.push(path.trim_end_matches("index.html").to_string());
+                out.insert_text(path, s);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    for (tax, term_views) in overviews {
+        let folder = tax.folder();
         let mut ctx = base_ctx.clone();
         ctx.insert("title", tax.label());
         ctx.insert("taxonomy", folder);
         ctx.insert("terms", &term_views);
-        ctx.insert(
-            "breadcrumbs",
-            &[Crumb {
-                title: "Home".into(),
-                url: views.url(""),
-            }],
-        );
-        let path = format!("{folder}/index.html");
+        ctx.insert("breadcrumbs", &[home_crumb()]);
         emit(
             &mut out,
             &mut diags,
@@ -287,7 +305,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Output, Vec<Diagnostic>) {
             theme,
             "terms.html",
             &ctx,
-            path,
+            format!("{folder}/index.html"),
         );
     }
 
@@ -386,7 +404,9 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Output, Vec<Diagnostic>) {
         }
     }
 
+    timings.push("templates", t);
     // The search index, from the text already in memory.
+    let t = std::time::Instant::now();
     if site.config.search.enabled {
         let docs: Vec<crate::search::SearchDoc<'_>> = page_views
             .iter()
@@ -397,7 +417,9 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Output, Vec<Diagnostic>) {
         }
     }
 
+    timings.push("search index", t);
     // Machine-read files.
+    let t = std::time::Instant::now();
     out.insert_text("sitemap.xml", feeds::sitemap(&views, &sitemap_urls));
     out.insert_text("feed.xml", feeds::atom(site, &views, &page_views));
     out.insert_text(
@@ -428,6 +450,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> (Output, Vec<Diagnostic>) {
         }
         out.insert(a.rel.clone(), Body::Copy(a.path.clone()));
     }
+    timings.push("feeds and files", t);
     (out, diags)
 }
 
