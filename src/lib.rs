@@ -69,6 +69,15 @@ pub struct Built {
 
 /// Runs the whole pipeline in memory: every check of `build`, nothing written.
 pub fn build_in_memory(opts: &BuildOptions) -> Result<Built, Diagnostics> {
+    build_in_memory_cached(opts, None)
+}
+
+/// Like [`build_in_memory`], reusing what `cache` holds from the previous build (Markdown
+/// and pages whose inputs did not change) and leaving this build's results in it.
+pub fn build_in_memory_cached(
+    opts: &BuildOptions,
+    cache: Option<&mut render::cache::RenderCache>,
+) -> Result<Built, Diagnostics> {
     let mut diags = Diagnostics::new();
     let mut config = Config::from_dir(&opts.root)?;
     if let Some(url) = &opts.base_url {
@@ -100,7 +109,7 @@ pub fn build_in_memory(opts: &BuildOptions) -> Result<Built, Diagnostics> {
     let Some(theme) = theme else {
         return Err(diags);
     };
-    let (output, d) = render::render_site(&site, &theme, &mut timings);
+    let (output, d) = render::render_site(&site, &theme, &mut timings, cache);
     diags.extend(d);
     if diags.has_errors() {
         return Err(diags);

@@ -2,6 +2,7 @@
 //! each kind, kind indexes, tag, role and event pages, home, search, 404, sitemap, feed,
 //! `playbook.json`, alias redirects, the theme's static files and content assets.
 
+pub mod cache;
 pub mod chart;
 pub mod feeds;
 pub mod lists;
@@ -18,6 +19,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 pub use theme::Theme;
 use view::{PageLink, PageView, Views};
 
@@ -47,6 +49,42 @@ struct KindLink {
 struct Crumb {
     title: String,
     url: String,
+}
+
+/// A rendered (or reused) HTML file, with the fingerprint of its inputs.
+struct RenderedFile {
+    path: String,
+    fp: u64,
+    result: Result<Arc<Vec<u8>>, Diagnostic>,
+    reused: bool,
+}
+
+impl RenderedFile {
+    /// Puts the file into the output, the sitemap and the next build's cache.
+    fn collect(
+        self,
+        cache: &mut Option<&mut cache::RenderCache>,
+        file_cache: &mut HashMap<String, (u64, Arc<Vec<u8>>)>,
+        sitemap: &mut Vec<String>,
+        out: &mut Output,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        match self.result {
+            Ok(bytes) => {
+                if let Some(c) = cache.as_deref_mut() {
+                    if self.reused {
+                        c.reused += 1;
+                    } else {
+                        c.rendered += 1;
+                    }
+                    file_cache.insert(self.path.clone(), (self.fp, bytes.clone()));
+                }
+                sitemap.push(self.path.trim_end_matches("index.html").to_string());
+                out.insert(self.path, Body::Shared(bytes));
+            }
+            Err(d) => diags.push(d),
+        }
+    }
 }
 
 /// A list page to render: a kind index or a tag, role or event page.
@@ -79,6 +117,7 @@ pub fn render_site(
     site: &Site,
     theme: &Theme,
     timings: &mut crate::Timings,
+    mut cache: Option<&mut cache::RenderCache>,
 ) -> (Output, Vec<Diagnostic>) {
     let base_path = site.config.base_path();
     let views = Views::new(site);
@@ -113,12 +152,32 @@ pub fn render_site(
         base_path,
     };
 
-    // Markdown, on every core.
+    // Markdown, on every core; with a cache, only what changed since the last build.
     let t = std::time::Instant::now();
-    let rendered: Vec<(Rendered, Vec<Diagnostic>)> = site
+    let targets_fp = cache.as_ref().map(|_| {
+        let mut urls: Vec<(&String, &String)> = page_urls.iter().collect();
+        urls.sort();
+        let mut dirs: Vec<(&String, &String)> = folders.iter().collect();
+        dirs.sort();
+        let mut files: Vec<&String> = assets.iter().collect();
+        files.sort();
+        let mut dr: Vec<&String> = drafts.iter().collect();
+        dr.sort();
+        cache::combine(&(urls, dirs, files, dr, base_path))
+    });
+    let cached = cache.as_deref();
+    let rendered: Vec<(Rendered, Vec<Diagnostic>, u64)> = site
         .pages
         .par_iter()
         .map(|p| {
+            let key = targets_fp.map_or(0, |fp| {
+                cache::combine(&(p.body_text(), p.body.start, &p.source.path, fp))
+            });
+            if let Some((k, r, d)) = cached.and_then(|c| c.markdown.get(&p.content_path)) {
+                if *k == key && targets_fp.is_some() {
+                    return (r.clone(), d.clone(), key);
+                }
+            }
             let mut d = Vec::new();
             let r = markdown::render(
                 p.body_text(),
@@ -128,13 +187,22 @@ pub fn render_site(
                 &targets,
                 &mut d,
             );
-            (r, d)
+            (r, d, key)
         })
         .collect();
     let mut html: Vec<Rendered> = Vec::with_capacity(rendered.len());
-    for (r, d) in rendered {
-        diags.extend(d);
+    let mut md_cache = HashMap::new();
+    for ((r, d, key), p) in rendered.into_iter().zip(&site.pages) {
+        diags.extend(d.iter().cloned());
+        if cache.is_some() {
+            md_cache.insert(p.content_path.clone(), (key, r.clone(), d));
+        }
         html.push(r);
+    }
+    if let Some(c) = cache.as_deref_mut() {
+        c.markdown = md_cache;
+        c.rendered = 0;
+        c.reused = 0;
     }
     check_anchors(site, &html, &mut diags);
     timings.push("markdown", t);
@@ -164,10 +232,15 @@ pub fn render_site(
     let ids: Vec<PageId> = site.regular_pages().collect();
     let page_views: Vec<(PageId, PageView<'_>)> =
         ids.par_iter().map(|&id| (id, views.page(id))).collect();
-    let results: Vec<(String, Result<String, Diagnostic>)> = page_views
+    let shared_fp = cache
+        .as_ref()
+        .map(|_| cache::combine(&(theme.fingerprint, cache::fingerprint(&site_view))));
+    let cached = cache.as_deref();
+    let results: Vec<RenderedFile> = page_views
         .par_iter()
         .map(|(id, v)| {
             let p = &site.pages[*id];
+            let path = format!("{}index.html", p.url);
             let template = match p.kind {
                 Kind::Prompt => "prompt.html",
                 Kind::Tool => "tool.html",
@@ -176,10 +249,7 @@ pub fn render_site(
                 Kind::Playbook => "playbook.html",
                 Kind::Page => "page.html",
             };
-            let mut ctx = base_ctx.clone();
-            ctx.insert("page", v);
-            ctx.insert("content", &html[*id].html);
-            ctx.insert("toc", &view::toc(&html[*id].headings));
+            let toc = view::toc(&html[*id].headings);
             let mut crumbs = vec![Crumb {
                 title: "Home".into(),
                 url: views.url(""),
@@ -190,21 +260,49 @@ pub fn render_site(
                     url: views.url(&format!("{f}/")),
                 });
             }
+            let fp = shared_fp.map_or(0, |s| {
+                cache::combine(&(
+                    s,
+                    template,
+                    cache::fingerprint(v),
+                    &html[*id].html,
+                    cache::fingerprint(&toc),
+                    cache::fingerprint(&crumbs),
+                ))
+            });
+            if let Some((k, bytes)) = cached.and_then(|c| c.files.get(&path)) {
+                if *k == fp && shared_fp.is_some() {
+                    return RenderedFile {
+                        path,
+                        fp,
+                        result: Ok(bytes.clone()),
+                        reused: true,
+                    };
+                }
+            }
+            let mut ctx = base_ctx.clone();
+            ctx.insert("page", v);
+            ctx.insert("content", &html[*id].html);
+            ctx.insert("toc", &toc);
             ctx.insert("breadcrumbs", &crumbs);
-            (
-                format!("{}index.html", p.url),
-                render_template(theme, template, &ctx),
-            )
+            let r = render_template(theme, template, &ctx).map(|s| Arc::new(s.into_bytes()));
+            RenderedFile {
+                path,
+                fp,
+                result: r,
+                reused: false,
+            }
         })
         .collect();
-    for (path, r) in results {
-        match r {
-            Ok(s) => {
-                sitemap_urls.push(path.trim_end_matches("index.html").to_string());
-                out.insert_text(path, s);
-            }
-            Err(d) => diags.push(d),
-        }
+    let mut file_cache = HashMap::new();
+    for f in results {
+        f.collect(
+            &mut cache,
+            &mut file_cache,
+            &mut sitemap_urls,
+            &mut out,
+            &mut diags,
+        );
     }
 
     // Kind indexes and tag, role and event pages: lists, rendered on every core.
@@ -263,7 +361,8 @@ pub fn render_site(
         }
         overviews.push((tax, term_views));
     }
-    let lists: Vec<(String, Result<String, Diagnostic>)> = jobs
+    let cached = cache.as_deref();
+    let lists: Vec<RenderedFile> = jobs
         .into_par_iter()
         .map(|job| {
             let list = ListView::new(
@@ -275,21 +374,46 @@ pub fn render_site(
                 job.intro,
                 job.ids,
             );
+            let fp = shared_fp.map_or(0, |s| {
+                cache::combine(&(
+                    s,
+                    cache::fingerprint(&list),
+                    cache::fingerprint(&job.crumbs),
+                ))
+            });
+            if let Some((k, bytes)) = cached.and_then(|c| c.files.get(&job.path)) {
+                if *k == fp && shared_fp.is_some() {
+                    return RenderedFile {
+                        path: job.path,
+                        fp,
+                        result: Ok(bytes.clone()),
+                        reused: true,
+                    };
+                }
+            }
             let mut ctx = base_ctx.clone();
             ctx.insert("list", &list);
             ctx.insert("breadcrumbs", &job.crumbs);
-            let r = render_template(theme, "list.html", &ctx);
-            (job.path, r)
+            let r = render_template(theme, "list.html", &ctx).map(|s| Arc::new(s.into_bytes()));
+            RenderedFile {
+                path: job.path,
+                fp,
+                result: r,
+                reused: false,
+            }
         })
         .collect();
-    for (path, r) in lists {
-        match r {
-            Ok(s) => {
-                sitemap_urls.push(path.trim_end_matches("index.html").to_string());
-                out.insert_text(path, s);
-            }
-            Err(d) => diags.push(d),
-        }
+    for f in lists {
+        f.collect(
+            &mut cache,
+            &mut file_cache,
+            &mut sitemap_urls,
+            &mut out,
+            &mut diags,
+        );
+    }
+    if let Some(c) = cache {
+        c.files = file_cache;
     }
     for (tax, term_views) in overviews {
         let folder = tax.folder();

@@ -23,6 +23,9 @@ pub struct Theme {
     pub tera: tera::Tera,
     /// Static files by output path.
     pub statics: Vec<(String, StaticFile)>,
+    /// A fingerprint of every template's name and text: when it changes, every page is
+    /// rendered again.
+    pub fingerprint: u64,
 }
 
 impl std::fmt::Debug for Theme {
@@ -160,7 +163,17 @@ impl Theme {
         if !diags.is_empty() {
             return Err(diags);
         }
-        Ok(Theme { tera, statics })
+        let fingerprint = super::cache::combine(
+            &templates
+                .iter()
+                .map(|(n, t, _)| (n.as_str(), t.as_str()))
+                .collect::<Vec<_>>(),
+        );
+        Ok(Theme {
+            tera,
+            statics,
+            fingerprint,
+        })
     }
 }
 

@@ -113,6 +113,7 @@ pub fn content_type(path: &str) -> &'static str {
 pub fn body_bytes(body: &Body) -> std::io::Result<Cow<'_, [u8]>> {
     match body {
         Body::Bytes(b) => Ok(Cow::Borrowed(b)),
+        Body::Shared(b) => Ok(Cow::Borrowed(b.as_slice())),
         Body::Static(b) => Ok(Cow::Borrowed(b)),
         Body::Copy(p) => std::fs::read(p).map(Cow::Owned),
     }

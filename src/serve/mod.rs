@@ -7,10 +7,12 @@ pub mod live;
 
 use crate::diagnostic::Diagnostic;
 use crate::output::Output;
-use crate::{BuildOptions, build_in_memory};
+use crate::render::cache::RenderCache;
+use crate::{BuildOptions, build_in_memory_cached};
 use live::{Hub, Message};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::mpsc::channel;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -151,6 +153,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
     let builder = Builder {
         root: opts.root.clone(),
         origin: origin.clone(),
+        cache: Mutex::new(RenderCache::default()),
     };
     let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let first = builder.run(&served, &hub, Change::Site, color);
@@ -159,11 +162,6 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
             .failed_first
             .write()
             .unwrap_or_else(|e| e.into_inner()) = true;
-    }
-    let base_path = served.current().1;
-    println!("Serving at {origin}{base_path} (Ctrl+C to stop)");
-    if opts.open {
-        open_browser(&format!("{origin}{base_path}"));
     }
 
     // Watch content, themes and book.toml.
@@ -174,6 +172,12 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
             .with_help("on Linux, raise `fs.inotify.max_user_watches`")
     })?;
     watch_paths(&mut debouncer, &opts.root);
+    // Announced only now that edits are watched, so nothing saved after this line is missed.
+    let base_path = served.current().1;
+    println!("Serving at {origin}{base_path} (Ctrl+C to stop)");
+    if opts.open {
+        open_browser(&format!("{origin}{base_path}"));
+    }
 
     {
         let served = served.clone();
@@ -254,6 +258,7 @@ fn watch_paths<W: notify::Watcher, C: notify_debouncer_full::FileIdCache>(
 struct Builder {
     root: PathBuf,
     origin: String,
+    cache: Mutex<RenderCache>,
 }
 
 impl Builder {
@@ -272,7 +277,8 @@ impl Builder {
             drafts: true,
         };
         *served.base_path.write().unwrap_or_else(|e| e.into_inner()) = base_path;
-        match build_in_memory(&opts) {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        match build_in_memory_cached(&opts, Some(&mut cache)) {
             Ok(built) => {
                 *served.output.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(built.output);
                 *served
@@ -283,9 +289,11 @@ impl Builder {
                     eprintln!("{}\n", w.render(color));
                 }
                 println!(
-                    "Built {} pages in {} ms",
+                    "Built {} pages in {} ms ({} files rendered, {} reused)",
                     built.pages,
-                    start.elapsed().as_millis()
+                    start.elapsed().as_millis(),
+                    cache.rendered,
+                    cache.reused
                 );
                 hub.publish(if change == Change::Css {
                     Message::Css

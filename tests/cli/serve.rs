@@ -15,6 +15,7 @@ struct Server {
     child: Child,
     origin: String,
     base: String,
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -29,12 +30,15 @@ impl Server {
             .expect("start serve");
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = lines.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(url) = line.strip_prefix("Serving at ") {
                     let url = url.split_whitespace().next().unwrap_or("").to_string();
                     let _ = tx.send(url);
                 }
+                sink.lock().unwrap().push(line);
             }
         });
         let url = rx
@@ -46,6 +50,27 @@ impl Server {
             child,
             origin: url[..path_start].to_string(),
             base: url[path_start..].to_string(),
+            lines,
+        }
+    }
+
+    /// Waits until serve has printed `n` build lines, for at most 10 s; returns the last.
+    fn build_line(&self, n: usize) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let builds: Vec<String> = self
+                .lines
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|l| l.starts_with("Built "))
+                .cloned()
+                .collect();
+            if builds.len() >= n {
+                return builds[n - 1].clone();
+            }
+            assert!(Instant::now() < deadline, "no build line {n}: {builds:?}");
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -150,6 +175,47 @@ fn serve_shows_an_edit_without_a_restart() {
     s.wait_for(&page, "the edit", |st, b| {
         st == 200 && b.contains("Second version.")
     });
+}
+
+#[test]
+fn a_body_edit_renders_only_that_page_and_a_title_edit_the_pages_that_show_it() {
+    let tool = "+++\ntitle = \"Story Mapping\"\npurpose = \"Shared picture\"\nprompts = [\"remove-one\"]\n+++\n\nSteps.\n";
+    let p = Project::new()
+        .file("content/prompts/remove-one.md", PROMPT)
+        .file(
+            "content/prompts/unrelated.md",
+            &PROMPT.replace("remove?", "keep?"),
+        )
+        .file("content/tools/story-mapping.md", tool);
+    let s = Server::start(&p);
+    let first = s.build_line(1);
+    assert!(first.contains("0 reused"), "{first}");
+    p.write(
+        "content/prompts/remove-one.md",
+        PROMPT.replace("First", "Second").as_bytes(),
+    );
+    let second = s.build_line(2);
+    assert!(second.contains("(1 files rendered"), "{second}");
+    // A new title shows on the tool that links to it, on the prompt index and on the
+    // home page's cards, so those render again; the unrelated prompt does not.
+    p.write(
+        "content/prompts/remove-one.md",
+        PROMPT
+            .replace("What would you remove?", "What goes?")
+            .as_bytes(),
+    );
+    let third = s.build_line(3);
+    let rendered: usize = third
+        .split('(')
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!((2..6).contains(&rendered), "{third}");
+    let (_, _, tool_page) = s.get(&format!("{}tools/story-mapping/", s.base));
+    assert!(tool_page.contains("What goes?"));
+    let (_, _, other) = s.get(&format!("{}prompts/unrelated/", s.base));
+    assert!(other.contains("What would you keep?"));
 }
 
 #[test]
