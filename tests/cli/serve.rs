@@ -397,3 +397,58 @@ fn serve_has_help() {
         .stdout_has("Usage: playbook serve")
         .stdout_has("--port");
 }
+
+#[test]
+fn a_stylesheet_edit_swaps_css_without_a_reload() {
+    let p = Project::new()
+        .file("content/prompts/remove-one.md", PROMPT)
+        .file("themes/default/static/extra.css", "body { color: red; }\n");
+    let s = Server::start(&p);
+    let seen = sse_until(&s.origin, "event: css", || {
+        p.write(
+            "themes/default/static/extra.css",
+            b"body { color: blue; }\n",
+        );
+    });
+    assert!(!seen.contains("event: reload"), "{seen}");
+    s.wait_for(
+        &format!("{}extra.css", s.base),
+        "the new stylesheet",
+        |st, b| st == 200 && b.contains("blue"),
+    );
+}
+
+#[test]
+fn a_burst_of_saves_and_new_files_settles_on_the_last_version() {
+    let p = Project::new().file("content/prompts/remove-one.md", PROMPT);
+    let s = Server::start(&p);
+    s.wait_for(&s.base, "first build", |st, _| st == 200);
+    // Like an editor's atomic saves and a `git checkout` of many files at once.
+    for i in 0..30 {
+        let tmp = p.path().join("content/prompts/.remove-one.md.tmp");
+        std::fs::write(
+            &tmp,
+            PROMPT.replace("First version.", &format!("Version {i}.")),
+        )
+        .unwrap();
+        std::fs::rename(&tmp, p.path().join("content/prompts/remove-one.md")).unwrap();
+    }
+    for i in 0..40 {
+        p.write(
+            &format!("content/prompts/new-{i}.md"),
+            PROMPT.replace("remove?", &format!("do {i}?")).as_bytes(),
+        );
+    }
+    s.wait_for(
+        &format!("{}prompts/remove-one/", s.base),
+        "the last save",
+        |st, b| st == 200 && b.contains("Version 29."),
+    );
+    s.wait_for(
+        &format!("{}prompts/new-39/", s.base),
+        "the last new file",
+        |st, _| st == 200,
+    );
+    let (_, _, index) = s.get(&format!("{}prompts/", s.base));
+    assert_eq!(index.matches("class=\"card kind-prompt\"").count(), 41);
+}
