@@ -467,7 +467,7 @@ pub fn render_site(
             &mut sitemap_urls,
             theme,
             "home.html",
-            &base_ctx_with(&ctx),
+            &ctx,
             "index.html".into(),
         );
     }
@@ -576,10 +576,6 @@ pub fn render_site(
     }
     timings.push("feeds and files", t);
     (out, diags)
-}
-
-fn base_ctx_with(ctx: &tera::Context) -> tera::Context {
-    ctx.clone()
 }
 
 /// The text of a page for the search index, field by field.
