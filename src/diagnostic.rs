@@ -390,11 +390,10 @@ fn clamp_span(text: &str, span: Range<usize>) -> Range<usize> {
         end = start + text[start..].chars().next().map_or(0, char::len_utf8);
     }
     // One line is enough to point at: a span over many lines draws a wall of bars.
-    if let Some(nl) = text[start..end].find('\n') {
-        if nl > 0 {
+    if let Some(nl) = text[start..end].find('\n')
+        && nl > 0 {
             end = start + nl;
         }
-    }
     start..end
 }
 

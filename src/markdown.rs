@@ -224,6 +224,18 @@ pub fn render(
                 plain.push_str(&t);
                 out_events.push(Event::Code(t));
             }
+            // A task-list box gets a name, so a screen reader says "done" or "to do"
+            // (pulldown-cmark's own box has none, which axe reports).
+            Event::TaskListMarker(done) => {
+                let (checked, label) = if done {
+                    (" checked", "Done")
+                } else {
+                    ("", "To do")
+                };
+                out_events.push(Event::InlineHtml(CowStr::from(format!(
+                    "<input type=\"checkbox\" class=\"task\" disabled{checked} aria-label=\"{label}\"> "
+                ))));
+            }
             e @ (Event::End(TagEnd::Paragraph)
             | Event::End(TagEnd::Heading(_))
             | Event::End(TagEnd::Item)
@@ -321,12 +333,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -616,7 +629,13 @@ mod tests {
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ see https://example.org/x.\n\nNote[^1]\n\n[^1]: The note.\n",
         );
         assert!(r.html.contains("<table>"));
-        assert!(r.html.contains("checkbox"));
+        assert!(
+            r.html.contains(
+                "<input type=\"checkbox\" class=\"task\" disabled checked aria-label=\"Done\">"
+            ),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("<del>old</del>"));
         assert!(
             r.html

@@ -372,8 +372,8 @@ impl Site {
                 for v in values {
                     let name = v.get_ref().trim();
                     let span = v.span().start + off..v.span().end + off;
-                    if let Some(vocab) = vocab {
-                        if !vocab.iter().any(|x| x == name) {
+                    if let Some(vocab) = vocab
+                        && !vocab.iter().any(|x| x == name) {
                             let key = tax.folder();
                             let help = closest(name, vocab.iter().map(String::as_str))
                                 .map(|c| format!("did you mean `{c}`?"))
@@ -393,7 +393,6 @@ impl Site {
                             );
                             continue;
                         }
-                    }
                     let slug = crate::content::slugify(name);
                     if slug.is_empty() {
                         diags.push(

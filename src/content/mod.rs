@@ -408,8 +408,8 @@ fn read_page(
         Some(t) => t.get_ref().clone(),
         None => first_heading(&text[split.body.clone()]).unwrap_or_else(|| humanize(stem)),
     };
-    if let Some(t) = &fm.title {
-        if t.get_ref().trim().is_empty() {
+    if let Some(t) = &fm.title
+        && t.get_ref().trim().is_empty() {
             let span = t.span().start + fm_offset..t.span().end + fm_offset;
             diags.push(
                 Diagnostic::error("`title` is empty")
@@ -417,7 +417,6 @@ fn read_page(
                     .with_help("write the page's title between the quotes"),
             );
         }
-    }
     let outcomes = front_matter::outcomes(&fm.outcomes, &source, fm_offset, &mut diags);
     let steps = match &fm.steps {
         Some(s) => front_matter::steps(s, &source, fm_offset, &mut diags),

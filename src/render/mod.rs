@@ -173,11 +173,10 @@ pub fn render_site(
             let key = targets_fp.map_or(0, |fp| {
                 cache::combine(&(p.body_text(), p.body.start, &p.source.path, fp))
             });
-            if let Some((k, r, d)) = cached.and_then(|c| c.markdown.get(&p.content_path)) {
-                if *k == key && targets_fp.is_some() {
+            if let Some((k, r, d)) = cached.and_then(|c| c.markdown.get(&p.content_path))
+                && *k == key && targets_fp.is_some() {
                     return (r.clone(), d.clone(), key);
                 }
-            }
             let mut d = Vec::new();
             let r = markdown::render(
                 p.body_text(),
@@ -270,8 +269,8 @@ pub fn render_site(
                     cache::fingerprint(&crumbs),
                 ))
             });
-            if let Some((k, bytes)) = cached.and_then(|c| c.files.get(&path)) {
-                if *k == fp && shared_fp.is_some() {
+            if let Some((k, bytes)) = cached.and_then(|c| c.files.get(&path))
+                && *k == fp && shared_fp.is_some() {
                     return RenderedFile {
                         path,
                         fp,
@@ -279,7 +278,6 @@ pub fn render_site(
                         reused: true,
                     };
                 }
-            }
             let mut ctx = base_ctx.clone();
             ctx.insert("page", v);
             ctx.insert("content", &html[*id].html);
@@ -381,8 +379,8 @@ pub fn render_site(
                     cache::fingerprint(&job.crumbs),
                 ))
             });
-            if let Some((k, bytes)) = cached.and_then(|c| c.files.get(&job.path)) {
-                if *k == fp && shared_fp.is_some() {
+            if let Some((k, bytes)) = cached.and_then(|c| c.files.get(&job.path))
+                && *k == fp && shared_fp.is_some() {
                     return RenderedFile {
                         path: job.path,
                         fp,
@@ -390,7 +388,6 @@ pub fn render_site(
                         reused: true,
                     };
                 }
-            }
             let mut ctx = base_ctx.clone();
             ctx.insert("list", &list);
             ctx.insert("breadcrumbs", &job.crumbs);

@@ -41,6 +41,10 @@ pub struct OutcomeView<'a> {
     pub before: Option<f64>,
     /// The value after.
     pub after: Option<f64>,
+    /// The value before as people write it ("14", "2.5").
+    pub before_text: Option<String>,
+    /// The value after as people write it.
+    pub after_text: Option<String>,
     /// The unit.
     pub unit: Option<&'a str>,
     /// "lower" or "higher".
@@ -254,6 +258,8 @@ impl<'a> Views<'a> {
                     label: None,
                     before: None,
                     after: None,
+                    before_text: None,
+                    after_text: None,
                     unit: None,
                     better: None,
                     improved: None,
@@ -264,6 +270,8 @@ impl<'a> Views<'a> {
                     label: Some(&m.label),
                     before: Some(m.before),
                     after: Some(m.after),
+                    before_text: Some(super::chart::number(m.before)),
+                    after_text: Some(super::chart::number(m.after)),
                     unit: m.unit.as_deref(),
                     better: Some(if m.lower_is_better { "lower" } else { "higher" }),
                     improved: Some(if m.lower_is_better {
@@ -409,7 +417,7 @@ fn total_duration(steps: &[StepView<'_>]) -> Option<String> {
     let fmt = |m: u32| {
         if m < 60 {
             format!("{m} min")
-        } else if m % 60 == 0 {
+        } else if m.is_multiple_of(60) {
             format!("{} h", m / 60)
         } else {
             format!("{} h {} min", m / 60, m % 60)

@@ -48,6 +48,12 @@
     var noun = list.getAttribute("data-noun") || "pages";
     var names = ["role", "event", "tag", "difficulty"];
     form.hidden = false;
+    // On a phone the filters start folded, so the first cards show above the fold;
+    // a shared URL with filters opens them.
+    var box = form.querySelector("details");
+    if (box && window.matchMedia && matchMedia("(max-width: 40rem)").matches && !location.search) {
+      box.open = false;
+    }
 
     function selected() {
       var s = {};
