@@ -391,9 +391,10 @@ fn clamp_span(text: &str, span: Range<usize>) -> Range<usize> {
     }
     // One line is enough to point at: a span over many lines draws a wall of bars.
     if let Some(nl) = text[start..end].find('\n')
-        && nl > 0 {
-            end = start + nl;
-        }
+        && nl > 0
+    {
+        end = start + nl;
+    }
     start..end
 }
 

@@ -81,13 +81,14 @@ pub fn build_in_memory_cached(
     let mut diags = Diagnostics::new();
     let mut config = Config::from_dir(&opts.root)?;
     if let Some(url) = &opts.base_url
-        && let Err(msg) = config.set_base_url(url) {
-            diags.push(
-                Diagnostic::error(format!("--base-url: {msg}"))
-                    .with_help("pass a full URL such as `https://org.github.io/playbook/`"),
-            );
-            return Err(diags);
-        }
+        && let Err(msg) = config.set_base_url(url)
+    {
+        diags.push(
+            Diagnostic::error(format!("--base-url: {msg}"))
+                .with_help("pass a full URL such as `https://org.github.io/playbook/`"),
+        );
+        return Err(diags);
+    }
     let drafts = opts.drafts || config.build.drafts;
     let theme = match render::Theme::load(&opts.root, &config.build.theme) {
         Ok(t) => Some(t),
@@ -163,11 +164,12 @@ pub fn build(opts: &BuildOptions) -> Result<Summary, Diagnostics> {
             .map(|c| opts.root.join(c.build.output_dir)),
     };
     if let Some(out) = &config_out
-        && let Err(d) = output::check_output_dir(&opts.root, out) {
-            let mut ds = Diagnostics::new();
-            ds.push(d);
-            return Err(ds);
-        }
+        && let Err(d) = output::check_output_dir(&opts.root, out)
+    {
+        let mut ds = Diagnostics::new();
+        ds.push(d);
+        return Err(ds);
+    }
     let mut built = build_in_memory(opts)?;
     let t = Instant::now();
     let out = config_out.unwrap_or_else(|| opts.root.join(&built.config.build.output_dir));

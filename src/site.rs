@@ -373,9 +373,10 @@ impl Site {
                     let name = v.get_ref().trim();
                     let span = v.span().start + off..v.span().end + off;
                     if let Some(vocab) = vocab
-                        && !vocab.iter().any(|x| x == name) {
-                            let key = tax.folder();
-                            let help = closest(name, vocab.iter().map(String::as_str))
+                        && !vocab.iter().any(|x| x == name)
+                    {
+                        let key = tax.folder();
+                        let help = closest(name, vocab.iter().map(String::as_str))
                                 .map(|c| format!("did you mean `{c}`?"))
                                 .unwrap_or_else(|| {
                                     format!(
@@ -383,16 +384,16 @@ impl Site {
                                         vocab.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")
                                     )
                                 });
-                            diags.push(
-                                Diagnostic::error(format!(
-                                    "`{name}` is not in the {} vocabulary",
-                                    &key[..key.len() - 1]
-                                ))
-                                .at(&p.source, span)
-                                .with_help(help),
-                            );
-                            continue;
-                        }
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "`{name}` is not in the {} vocabulary",
+                                &key[..key.len() - 1]
+                            ))
+                            .at(&p.source, span)
+                            .with_help(help),
+                        );
+                        continue;
+                    }
                     let slug = crate::content::slugify(name);
                     if slug.is_empty() {
                         diags.push(

@@ -409,14 +409,15 @@ fn read_page(
         None => first_heading(&text[split.body.clone()]).unwrap_or_else(|| humanize(stem)),
     };
     if let Some(t) = &fm.title
-        && t.get_ref().trim().is_empty() {
-            let span = t.span().start + fm_offset..t.span().end + fm_offset;
-            diags.push(
-                Diagnostic::error("`title` is empty")
-                    .at(&source, span)
-                    .with_help("write the page's title between the quotes"),
-            );
-        }
+        && t.get_ref().trim().is_empty()
+    {
+        let span = t.span().start + fm_offset..t.span().end + fm_offset;
+        diags.push(
+            Diagnostic::error("`title` is empty")
+                .at(&source, span)
+                .with_help("write the page's title between the quotes"),
+        );
+    }
     let outcomes = front_matter::outcomes(&fm.outcomes, &source, fm_offset, &mut diags);
     let steps = match &fm.steps {
         Some(s) => front_matter::steps(s, &source, fm_offset, &mut diags),

@@ -174,9 +174,11 @@ pub fn render_site(
                 cache::combine(&(p.body_text(), p.body.start, &p.source.path, fp))
             });
             if let Some((k, r, d)) = cached.and_then(|c| c.markdown.get(&p.content_path))
-                && *k == key && targets_fp.is_some() {
-                    return (r.clone(), d.clone(), key);
-                }
+                && *k == key
+                && targets_fp.is_some()
+            {
+                return (r.clone(), d.clone(), key);
+            }
             let mut d = Vec::new();
             let r = markdown::render(
                 p.body_text(),
@@ -270,14 +272,16 @@ pub fn render_site(
                 ))
             });
             if let Some((k, bytes)) = cached.and_then(|c| c.files.get(&path))
-                && *k == fp && shared_fp.is_some() {
-                    return RenderedFile {
-                        path,
-                        fp,
-                        result: Ok(bytes.clone()),
-                        reused: true,
-                    };
-                }
+                && *k == fp
+                && shared_fp.is_some()
+            {
+                return RenderedFile {
+                    path,
+                    fp,
+                    result: Ok(bytes.clone()),
+                    reused: true,
+                };
+            }
             let mut ctx = base_ctx.clone();
             ctx.insert("page", v);
             ctx.insert("content", &html[*id].html);
@@ -380,14 +384,16 @@ pub fn render_site(
                 ))
             });
             if let Some((k, bytes)) = cached.and_then(|c| c.files.get(&job.path))
-                && *k == fp && shared_fp.is_some() {
-                    return RenderedFile {
-                        path: job.path,
-                        fp,
-                        result: Ok(bytes.clone()),
-                        reused: true,
-                    };
-                }
+                && *k == fp
+                && shared_fp.is_some()
+            {
+                return RenderedFile {
+                    path: job.path,
+                    fp,
+                    result: Ok(bytes.clone()),
+                    reused: true,
+                };
+            }
             let mut ctx = base_ctx.clone();
             ctx.insert("list", &list);
             ctx.insert("breadcrumbs", &job.crumbs);

@@ -143,9 +143,10 @@ fn sse_until(origin: &str, needle: &str, trigger: impl FnOnce()) -> String {
             seen.push_str(&String::from_utf8_lossy(&buf[..n]));
         }
         if seen.contains("event: ")
-            && let Some(t) = trigger.take() {
-                t();
-            }
+            && let Some(t) = trigger.take()
+        {
+            t();
+        }
         if trigger.is_none() && seen.contains(needle) {
             return seen;
         }
