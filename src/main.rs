@@ -9,10 +9,18 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `playbook --version`: the version and the commit it was built from (see build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("PLAYBOOK_COMMIT_INFO"),
+    ")"
+);
+
 /// Build coaching playbooks: prompts, tools, takeaways and case stories in Markdown,
 /// published as a fast, searchable static site.
 #[derive(Debug, Parser)]
-#[command(name = "playbook", version, about, long_about = None)]
+#[command(name = "playbook", version = VERSION, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -23,7 +23,8 @@ function expect(ok, what) {
   if (!ok) failures.push(what);
 }
 
-const server = await start(site, '/playbook/');
+// Under a strict Content Security Policy: the theme must need no inline script or style.
+const server = await start(site, '/playbook/', { csp: true });
 const profile = mkdtempSync(join(tmpdir(), 'reader-ui-'));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -37,6 +38,7 @@ try {
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 
   // --- Filters -------------------------------------------------------------------
   await page.goto(base + 'prompts/');
@@ -113,7 +115,7 @@ try {
   expect(!(await page.locator('.body').isVisible()), 'a printed prompt page is one card: the body is left out');
   expect(await page.locator('.fields').isVisible(), 'and its fields are on the card');
   await page.emulateMedia({ media: 'screen' });
-  expect(errors.length === 0, `no JavaScript errors (${errors.join('; ')})`);
+  expect(errors.length === 0, `no JavaScript errors or CSP violations (${errors.join('; ')})`);
   await ctx.close();
 
   // --- Without JavaScript ----------------------------------------------------------

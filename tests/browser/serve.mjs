@@ -58,10 +58,12 @@ export function normalizeBase(base) {
 }
 
 /**
- * Serves `dir` under `base` on 127.0.0.1 (any free port).
+ * Serves `dir` under `base` on 127.0.0.1 (any free port). With `{ csp: true }` every
+ * response carries the strict policy `CSP`.
  * @returns {Promise<{url: string, base: string, close: () => Promise<void>}>}
  */
-export async function start(dir, base = '/playbook/') {
+export async function start(dir, base = '/playbook/', options = {}) {
+  strictCsp = Boolean(options.csp);
   const root = fs.realpathSync(path.resolve(dir));
   if (!fs.statSync(root).isDirectory()) throw new Error(`not a folder: ${dir}`);
   base = normalizeBase(base);
@@ -165,6 +167,12 @@ function redirect(res, req, location) {
   send(res, req, 301, 'text/plain; charset=utf-8', `moved to ${location}\n`);
 }
 
+let strictCsp = false;
+
+/** The policy responses carry when `start` is asked for it. */
+export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+  "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
 function send(res, req, status, type, body) {
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
   res.statusCode = status;
@@ -172,6 +180,10 @@ function send(res, req, status, type, body) {
   res.setHeader('Content-Length', buf.length);
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
+  // A strict Content Security Policy, as an organisation may set in front of the site:
+  // no inline scripts or styles, nothing from elsewhere. Chromium reports a violation as
+  // a console error, which the judges count as a failure.
+  if (strictCsp) res.setHeader('Content-Security-Policy', CSP);
   res.end(req.method === 'HEAD' ? undefined : buf);
 }
 

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Build benchmark: playbook beside Hugo, Hugo + Pagefind and Zola on the same pages.
+
+Generates playbooks of 1,000 and 10,000 pages with ../shared/bench/gen_playbook.py (our
+layout) and the same pages for Hugo and Zola with gen_corpus.py, all on /dev/shm (the
+disk here makes file creation 6-12x slower for minutes after a mass delete), then builds
+them interleaved (A B C A B C ...), never deleting an output between runs, and prints
+medians of each tool, paired ratios to playbook and peak RSS.
+
+    python3 benches/build.py                      # 1,000 and 10,000 pages, 5 runs each
+    python3 benches/build.py --pages 1000 --runs 3
+    python3 benches/build.py --playbook target/release/playbook
+
+Tools that are not installed are left out with a note (hugo: `apt-get install hugo`;
+pagefind: `npm install pagefind`; zola: a release binary on PATH). playbook is built
+with `cargo build --release` unless --playbook is given. The incremental figure is the
+median time of serve's rebuild after one page's edit, read from serve's own log line.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")
+SHM = "/dev/shm/playbook-bench"
+
+
+def run_timed(cmd, cwd=None):
+    """Runs cmd under /usr/bin/time; returns (seconds, peak RSS in MiB)."""
+    t = subprocess.run(
+        ["/usr/bin/time", "-f", "%e %M"] + cmd,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    if t.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{t.stderr[-2000:]}")
+    secs, kb = t.stderr.strip().splitlines()[-1].split()
+    return float(secs), int(kb) / 1024
+
+
+def generate(pages):
+    pb = os.path.join(SHM, f"pb-{pages}")
+    corpus = os.path.join(SHM, f"corpus-{pages}")
+    if not os.path.isdir(pb):
+        subprocess.run([sys.executable, os.path.join(SHARED, "gen_playbook.py"), "--pages", str(pages), "--out", pb], check=True, stdout=subprocess.DEVNULL)
+    if not os.path.isdir(corpus):
+        subprocess.run([sys.executable, os.path.join(SHARED, "gen_corpus.py"), "--pages", str(pages), "--out", corpus, "--targets", "hugo,zola"], check=True, stdout=subprocess.DEVNULL)
+    return pb, corpus
+
+
+def tools_for(pages, playbook, pb, corpus):
+    out = os.path.join(SHM, f"out-{pages}")
+    tools = {
+        "playbook": [playbook, "build", pb, "--out", os.path.join(out, "playbook")],
+        "playbook (no search)": None,  # filled below: same build with [search] enabled = false
+    }
+    nosearch = pb + "-nosearch"
+    if not os.path.isdir(nosearch):
+        shutil.copytree(pb, nosearch)
+        with open(os.path.join(nosearch, "book.toml"), "a") as f:
+            f.write("\n[search]\nenabled = false\n")
+    tools["playbook (no search)"] = [playbook, "build", nosearch, "--out", os.path.join(out, "playbook-nosearch")]
+    hugo = shutil.which("hugo")
+    if hugo:
+        tools["hugo"] = [hugo, "--quiet", "-s", os.path.join(corpus, "hugo"), "-d", os.path.join(out, "hugo")]
+        pagefind = shutil.which("pagefind") or shutil.which("pagefind_extended")
+        if pagefind:
+            site = os.path.join(out, "hugo-pf")
+            tools["hugo + pagefind"] = ["sh", "-c", f"{hugo} --quiet -s {corpus}/hugo -d {site} && {pagefind} --site {site} >/dev/null"]
+    zola = shutil.which("zola")
+    if zola:
+        tools["zola"] = ["sh", "-c", f"cd {corpus}/zola && {zola} build -o {out}/zola --force >/dev/null"]
+        tools["zola + index"] = ["sh", "-c", f"cd {corpus}/zola && {zola} -c config.search.toml build -o {out}/zola-idx --force >/dev/null"]
+    return tools
+
+
+def incremental(playbook, pb, edits=7):
+    """Median time of serve's rebuild after a one-page edit, from its log lines."""
+    work = pb + "-serve"
+    if os.path.isdir(work):
+        shutil.rmtree(work)
+    shutil.copytree(pb, work)
+    log = open(os.path.join(SHM, "serve.log"), "w+")
+    proc = subprocess.Popen([playbook, "serve", work, "--port", "0"], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        def builds():
+            log.flush()
+            with open(log.name) as f:
+                return re.findall(r"^Built \d+ pages in (\d+) ms \((\d+) files rendered", f.read(), re.M)
+        deadline = time.time() + 120
+        while len(builds()) < 1 and time.time() < deadline:
+            time.sleep(0.2)
+        page = os.path.join(work, "content", "prompts", sorted(os.listdir(os.path.join(work, "content", "prompts")))[0])
+        for i in range(edits):
+            n = len(builds())
+            with open(page, "a") as f:
+                f.write(f"\nEdited {i}.\n")
+            deadline = time.time() + 60
+            while len(builds()) <= n and time.time() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.3)
+        times = [int(ms) for ms, _ in builds()[1:]]
+        rendered = [int(r) for _, r in builds()[1:]]
+        return times, rendered
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--playbook", help="a built playbook binary (default: cargo build --release)")
+    args = ap.parse_args()
+    playbook = args.playbook
+    if not playbook:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+        playbook = os.path.join(ROOT, "target", "release", "playbook")
+    os.makedirs(SHM, exist_ok=True)
+    medians = {}
+    for pages in args.pages:
+        pb, corpus = generate(pages)
+        tools = tools_for(pages, playbook, pb, corpus)
+        missing = [t for t in ("hugo", "hugo + pagefind", "zola") if t not in tools]
+        if missing:
+            print(f"(not installed, left out: {', '.join(missing)})")
+        times = {t: [] for t in tools}
+        rss = {t: [] for t in tools}
+        for name, cmd in tools.items():  # one warm-up each
+            run_timed(cmd)
+        for _ in range(args.runs):
+            for name, cmd in tools.items():
+                s, m = run_timed(cmd)
+                times[name].append(s)
+                rss[name].append(m)
+        print(f"\n{pages:,} pages, {args.runs} interleaved runs (median s, peak RSS MiB, paired ratio to playbook)")
+        print(f"{'tool':<22}{'median s':>10}{'RSS MiB':>10}{'x playbook':>12}")
+        base = times["playbook"]
+        for name in tools:
+            ratios = [a / b for a, b in zip(times[name], base)]
+            print(f"{name:<22}{statistics.median(times[name]):>10.2f}{max(rss[name]):>10.0f}{statistics.median(ratios):>12.2f}")
+            medians[(name, pages)] = statistics.median(times[name])
+        if pages == max(args.pages):
+            t, r = incremental(playbook, pb)
+            if t:
+                print(f"serve: rebuild after one page's edit, median {statistics.median(t)} ms over {len(t)} edits; files rendered per edit: {sorted(set(r))}")
+    if len(args.pages) > 1:
+        lo, hi = min(args.pages), max(args.pages)
+        g = medians[("playbook", hi)] / medians[("playbook", lo)]
+        print(f"\ngrowth {lo:,} -> {hi:,} pages: {g:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
