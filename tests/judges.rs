@@ -363,3 +363,46 @@ fn reader_can_filter_share_pick_a_random_prompt_switch_scheme_and_print() {
         step.stderr.trim_end()
     );
 }
+
+#[test]
+fn serve_updates_an_open_tab_by_itself() {
+    let test = "live-reload";
+    if !judges_can_run(test) {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let scratch = tempfile::tempdir().unwrap();
+    let pb = scratch.path().join("pb");
+    std::fs::create_dir_all(pb.join("content/prompts")).unwrap();
+    std::fs::create_dir_all(pb.join("themes/default/static")).unwrap();
+    std::fs::write(
+        pb.join("book.toml"),
+        "[book]\ntitle = \"Live\"\nbase-url = \"https://org.github.io/playbook/\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pb.join("content/prompts/live.md"),
+        "+++\ntitle = \"What changed?\"\npurpose = \"See edits live\"\n+++\n\nFirst version.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pb.join("themes/default/static/style.css"),
+        "body { margin: 1rem; }\n",
+    )
+    .unwrap();
+    let mut cmd = Command::new("node");
+    cmd.current_dir(repo())
+        .arg(browser_dir().join("live-reload.mjs"))
+        .arg(env!("CARGO_BIN_EXE_playbook"))
+        .arg(&pb)
+        .env("CHROMIUM", chromium());
+    let step = run(cmd, scratch.path(), "live-reload");
+    println!("{}", step.stdout.trim_end());
+    assert!(
+        step.ok,
+        "{test}: live reload failed in the browser (status {:?}):\n{}\n{}",
+        step.code,
+        step.stdout.trim_end(),
+        step.stderr.trim_end()
+    );
+}
