@@ -262,6 +262,7 @@ pub fn parse(
             return (None, diags);
         }
     };
+    let mut misspelt_required: Vec<&str> = Vec::new();
     for (key, _) in table.get_ref().iter() {
         let name: &str = key.get_ref();
         if kind.accepts(name) {
@@ -276,8 +277,18 @@ pub fn parse(
                 names.join(" and ")
             ))
         } else {
-            let help = closest(name, known.iter().copied())
-                .map(|c| format!("did you mean `{c}`?"))
+            let suggestion = closest(name, known.iter().copied());
+            // A misspelt required key is one mistake, not two: remember it so the
+            // "missing required key" error is not reported as well.
+            let required = suggestion.filter(|c| {
+                (*c == "title" || kind.required_keys().contains(c)) && absent(table.get_ref(), c)
+            });
+            misspelt_required.extend(required);
+            let help = suggestion
+                .map(|c| match required {
+                    Some(_) => format!("did you mean `{c}`? (a {kind} requires it)"),
+                    None => format!("did you mean `{c}`?"),
+                })
                 .unwrap_or_else(|| {
                     format!(
                         "a {kind} accepts {}; free data for themes goes under `[extra]`",
@@ -328,7 +339,7 @@ pub fn parse(
         return (None, diags);
     }
     let open = toml_range.start.saturating_sub(4)..toml_range.start.saturating_sub(1);
-    if fm.title.is_none() && !is_index {
+    if fm.title.is_none() && !is_index && !misspelt_required.contains(&"title") {
         diags.push(
             Diagnostic::error("missing required key `title`")
                 .at(source, open.clone())
@@ -348,7 +359,7 @@ pub fn parse(
                 "steps" => fm.steps.is_some(),
                 _ => true,
             };
-            if !present {
+            if !present && !misspelt_required.contains(key) {
                 diags.push(
                     Diagnostic::error(format!("missing required key `{key}` for a {kind}"))
                         .at(source, open.clone())
@@ -358,6 +369,11 @@ pub fn parse(
         }
     }
     (Some(fm), diags)
+}
+
+/// Returns true if and only if the table has no key `key`.
+fn absent(table: &toml::de::DeTable<'_>, key: &str) -> bool {
+    !table.iter().any(|(k, _)| k.get_ref() == key)
 }
 
 fn required_hint(key: &str) -> String {

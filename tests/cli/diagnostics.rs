@@ -277,13 +277,22 @@ fn all_errors_of_a_run_are_reported_together() {
         )
         .run(&["build"])
         .fails()
-        .error_count(5)
-        .stderr_has("content/prompts/a.md:1:1")
+        .error_count(4)
         .stderr_has("content/prompts/a.md:3:1")
         .stderr_has("content/prompts/b.md:4:10")
         .stderr_has("content/tools/c.md:4:12")
         .stderr_has("content/tools/c.md:7:1")
-        .stderr_has("error: build failed with 5 errors");
+        .stderr_has("error: build failed with 4 errors");
+}
+
+#[test]
+fn a_misspelt_required_key_is_one_error_not_two() {
+    with_prompt("+++\ntitle = \"Q?\"\npurpse = \"Test prioritization clarity\"\n+++\n")
+        .run(&["check"])
+        .fails()
+        .error_count(1)
+        .stderr_has("error: unknown front matter key `purpse`")
+        .stderr_has("help: did you mean `purpose`? (a prompt requires it)");
 }
 
 #[test]
