@@ -78,6 +78,16 @@ pub fn build_in_memory_cached(
     opts: &BuildOptions,
     cache: Option<&mut render::cache::RenderCache>,
 ) -> Result<Built, Diagnostics> {
+    build_staged(opts, cache, None)
+}
+
+/// The pipeline, writing rendered pages into `staging` as they come when given (a build
+/// to disk), so they are never all held in memory at once.
+fn build_staged(
+    opts: &BuildOptions,
+    cache: Option<&mut render::cache::RenderCache>,
+    staging: Option<&Path>,
+) -> Result<Built, Diagnostics> {
     let mut diags = Diagnostics::new();
     let mut config = Config::from_dir(&opts.root)?;
     if let Some(url) = &opts.base_url
@@ -109,7 +119,7 @@ pub fn build_in_memory_cached(
     let Some(theme) = theme else {
         return Err(diags);
     };
-    let (output, d) = render::render_site(&site, &theme, &mut timings, cache);
+    let (output, d) = render::render_site(&site, &theme, &mut timings, cache, staging);
     diags.extend(d);
     if diags.has_errors() {
         return Err(diags);
@@ -163,21 +173,41 @@ pub fn build(opts: &BuildOptions) -> Result<Summary, Diagnostics> {
             .ok()
             .map(|c| opts.root.join(c.build.output_dir)),
     };
-    if let Some(out) = &config_out
-        && let Err(d) = output::check_output_dir(&opts.root, out)
-    {
+    let fail = |d: Diagnostic| {
         let mut ds = Diagnostics::new();
         ds.push(d);
-        return Err(ds);
-    }
-    let mut built = build_in_memory(opts)?;
+        ds
+    };
+    let staging = match &config_out {
+        Some(out) => {
+            output::check_output_dir(&opts.root, out).map_err(fail)?;
+            output::check_replaceable(out).map_err(fail)?;
+            let dir = output::staging_dir(out);
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                fail(
+                    Diagnostic::error(format!("cannot create `{}`: {e}", dir.display()))
+                        .with_help("check the permissions of the output folder's parent"),
+                )
+            })?;
+            Some(dir)
+        }
+        None => None,
+    };
+    let built = build_staged(opts, None, staging.as_deref());
+    let mut built = match built {
+        Ok(b) => b,
+        Err(e) => {
+            // Nothing of a failed build stays behind; the previous output is untouched.
+            if let Some(dir) = &staging {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            return Err(e);
+        }
+    };
     let t = Instant::now();
     let out = config_out.unwrap_or_else(|| opts.root.join(&built.config.build.output_dir));
-    if let Err(d) = built.output.write_atomic(&out) {
-        let mut ds = Diagnostics::new();
-        ds.push(d);
-        return Err(ds);
-    }
+    built.output.write_atomic(&out).map_err(fail)?;
     built.timings.push("write", t);
     Ok(Summary {
         pages: built.pages,

@@ -21,18 +21,37 @@ pub enum Body {
     Copy(PathBuf),
     /// A file embedded in the binary (the built-in theme).
     Static(&'static [u8]),
+    /// Already written to the output's staging folder while rendering (see
+    /// [`Output::staging`]): its bytes are not kept in memory.
+    Written,
 }
 
 /// The whole site: relative path (with `/`) to contents.
 #[derive(Debug, Default)]
 pub struct Output {
     files: BTreeMap<String, Body>,
+    staging: Option<PathBuf>,
 }
 
 impl Output {
     /// An empty site.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty site whose pages may be written into `dir` as they are rendered, so a
+    /// large build never holds every page in memory. `dir` is the staging folder of
+    /// [`Output::write_atomic`] (see [`staging_dir`]).
+    pub fn staged(dir: PathBuf) -> Self {
+        Output {
+            files: BTreeMap::new(),
+            staging: Some(dir),
+        }
+    }
+
+    /// The staging folder pages may be written into while rendering, if any.
+    pub fn staging(&self) -> Option<&Path> {
+        self.staging.as_deref()
     }
 
     /// Adds or replaces a file.
@@ -89,9 +108,11 @@ impl Output {
         check_replaceable(out)?;
         std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
         let pid = std::process::id();
-        let tmp = parent.join(format!(".{name}.playbook-new-{pid}"));
+        let tmp = staging_dir(out);
         let old = parent.join(format!(".{name}.playbook-old-{pid}"));
-        let _ = std::fs::remove_dir_all(&tmp);
+        if self.staging.as_deref() != Some(tmp.as_path()) {
+            let _ = std::fs::remove_dir_all(&tmp);
+        }
         let result = self.write_into(&tmp).and_then(|()| {
             if out.exists() {
                 std::fs::rename(out, &old).map_err(|e| io_error("move aside", out, e))?;
@@ -115,8 +136,9 @@ impl Output {
         // Create every folder first (few, serially), then write files on every core.
         let mut dirs: Vec<PathBuf> = self
             .files
-            .keys()
-            .filter_map(|p| p.rsplit_once('/').map(|(d, _)| dir.join(d)))
+            .iter()
+            .filter(|(_, b)| !matches!(b, Body::Written))
+            .filter_map(|(p, _)| p.rsplit_once('/').map(|(d, _)| dir.join(d)))
             .collect();
         dirs.dedup();
         for d in &dirs {
@@ -129,6 +151,7 @@ impl Output {
                 Body::Shared(b) => std::fs::write(&path, b.as_slice()),
                 Body::Static(b) => std::fs::write(&path, b),
                 Body::Copy(src) => std::fs::copy(src, &path).map(|_| ()),
+                Body::Written => Ok(()),
             }
             .map_err(|e| io_error("write", &path, e))
         })?;
@@ -140,13 +163,36 @@ impl Output {
     }
 }
 
+/// The folder a build of `out` is staged in before it is swapped into place: a hidden
+/// sibling, so the swap is a rename on the same file system.
+pub fn staging_dir(out: &Path) -> PathBuf {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    parent.join(format!(".{name}.playbook-new-{}", std::process::id()))
+}
+
+/// Writes one rendered file into a staging folder, creating its folders.
+pub fn write_staged(dir: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, bytes)
+}
+
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> Diagnostic {
     Diagnostic::error(format!("cannot {what} `{}`: {e}", path.display()))
         .with_help("check the permissions and free space of the output folder's parent")
 }
 
 /// Refuses to replace a folder that playbook did not write: it may hold someone's files.
-fn check_replaceable(out: &Path) -> Result<(), Diagnostic> {
+pub fn check_replaceable(out: &Path) -> Result<(), Diagnostic> {
     match std::fs::read_dir(out) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(io_error("read", out, e)),

@@ -59,6 +59,33 @@ struct RenderedFile {
     reused: bool,
 }
 
+/// Writes a rendered file straight into the staging folder when there is one (a build
+/// to disk), so its bytes need not stay in memory until the end.
+fn stage(file: RenderedFile, staging: Option<&Path>) -> RenderedFile {
+    match (staging, &file.result) {
+        (Some(dir), Ok(bytes)) => match crate::output::write_staged(dir, &file.path, bytes) {
+            Ok(()) => RenderedFile {
+                result: Ok(Arc::new(Vec::new())),
+                reused: false,
+                fp: WRITTEN,
+                ..file
+            },
+            Err(e) => RenderedFile {
+                result: Err(
+                    Diagnostic::error(format!("cannot write `{}`: {e}", file.path)).with_help(
+                        "check the free space and permissions of the output folder's parent",
+                    ),
+                ),
+                ..file
+            },
+        },
+        _ => file,
+    }
+}
+
+/// The fingerprint of a file already written to the staging folder.
+const WRITTEN: u64 = u64::MAX;
+
 impl RenderedFile {
     /// Puts the file into the output, the sitemap and the next build's cache.
     fn collect(
@@ -80,7 +107,11 @@ impl RenderedFile {
                     file_cache.insert(self.path.clone(), (self.fp, bytes.clone()));
                 }
                 sitemap.push(self.path.trim_end_matches("index.html").to_string());
-                out.insert(self.path, Body::Shared(bytes));
+                if self.fp == WRITTEN {
+                    out.insert(self.path, Body::Written);
+                } else {
+                    out.insert(self.path, Body::Shared(bytes));
+                }
             }
             Err(d) => diags.push(d),
         }
@@ -118,6 +149,7 @@ pub fn render_site(
     theme: &Theme,
     timings: &mut crate::Timings,
     mut cache: Option<&mut cache::RenderCache>,
+    staging: Option<&Path>,
 ) -> (Output, Vec<Diagnostic>) {
     let base_path = site.config.base_path();
     let views = Views::new(site);
@@ -226,7 +258,10 @@ pub fn render_site(
     let mut base_ctx = tera::Context::new();
     base_ctx.insert("site", &site_view);
 
-    let mut out = Output::new();
+    let mut out = match staging {
+        Some(dir) => Output::staged(dir.to_path_buf()),
+        None => Output::new(),
+    };
     let mut sitemap_urls: Vec<String> = Vec::new();
 
     // Pages of every kind.
@@ -288,12 +323,15 @@ pub fn render_site(
             ctx.insert("toc", &toc);
             ctx.insert("breadcrumbs", &crumbs);
             let r = render_template(theme, template, &ctx).map(|s| Arc::new(s.into_bytes()));
-            RenderedFile {
-                path,
-                fp,
-                result: r,
-                reused: false,
-            }
+            stage(
+                RenderedFile {
+                    path,
+                    fp,
+                    result: r,
+                    reused: false,
+                },
+                staging,
+            )
         })
         .collect();
     let mut file_cache = HashMap::new();
@@ -398,12 +436,15 @@ pub fn render_site(
             ctx.insert("list", &list);
             ctx.insert("breadcrumbs", &job.crumbs);
             let r = render_template(theme, "list.html", &ctx).map(|s| Arc::new(s.into_bytes()));
-            RenderedFile {
-                path: job.path,
-                fp,
-                result: r,
-                reused: false,
-            }
+            stage(
+                RenderedFile {
+                    path: job.path,
+                    fp,
+                    result: r,
+                    reused: false,
+                },
+                staging,
+            )
         })
         .collect();
     for f in lists {

@@ -116,6 +116,7 @@ pub fn body_bytes(body: &Body) -> std::io::Result<Cow<'_, [u8]>> {
         Body::Shared(b) => Ok(Cow::Borrowed(b.as_slice())),
         Body::Static(b) => Ok(Cow::Borrowed(b)),
         Body::Copy(p) => std::fs::read(p).map(Cow::Owned),
+        Body::Written => Err(std::io::Error::other("written to disk, not kept in memory")),
     }
 }
 
