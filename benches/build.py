@@ -66,8 +66,15 @@ def tools_for(pages, playbook, pb, corpus):
     nosearch = pb + "-nosearch"
     if not os.path.isdir(nosearch):
         shutil.copytree(pb, nosearch)
-        with open(os.path.join(nosearch, "book.toml"), "a") as f:
-            f.write("\n[search]\nenabled = false\n")
+        toml = os.path.join(nosearch, "book.toml")
+        text = open(toml).read()
+        if re.search(r"^\[search\]", text, re.M):
+            text = re.sub(r"(\[search\][^\[]*?)enabled\s*=\s*true", r"\1enabled = false", text, flags=re.S)
+            if "enabled = false" not in text:
+                text = text.replace("[search]", "[search]\nenabled = false", 1)
+        else:
+            text += "\n[search]\nenabled = false\n"
+        open(toml, "w").write(text)
     tools["playbook (no search)"] = [playbook, "build", nosearch, "--out", os.path.join(out, "playbook-nosearch")]
     hugo = shutil.which("hugo")
     if hugo:

@@ -476,6 +476,15 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_table_says_to_merge() {
+        let e = first_error(
+            "[book]\ntitle = \"T\"\n[search]\nenabled = true\n[search]\nenabled = false\n",
+        );
+        assert!(e.contains("book.toml:5:"), "{e}");
+        assert!(e.contains("may appear only once"), "{e}");
+    }
+
+    #[test]
     fn errors_on_missing_title() {
         let e = first_error("[book]\ndescription = \"x\"\n");
         assert!(e.contains("missing required key `title`"), "{e}");

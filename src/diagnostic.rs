@@ -268,7 +268,9 @@ impl Diagnostic {
         } else {
             // A syntax error: the parser's own words, on one line, and the usual fixes.
             let msg = raw.replace('\n', "; ");
-            let help = if spanned.is_empty() && span.start >= text.len() {
+            let help = if msg.contains("duplicate") {
+                "a key or table may appear only once: merge the two, or delete one".to_string()
+            } else if spanned.is_empty() && span.start >= text.len() {
                 "the TOML ends too early: close every string, array and table".to_string()
             } else {
                 "check the quotes and brackets on this line: text goes in quotes (`title = \"…\"`), \

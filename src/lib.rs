@@ -34,6 +34,9 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Builds drafts too.
     pub drafts: bool,
+    /// Leaves the search index out of the output and hands its input back in
+    /// [`Built::deferred_search`] (for `serve`, which builds it after the reload).
+    pub defer_search: bool,
 }
 
 /// What a successful run did.
@@ -65,6 +68,8 @@ pub struct Built {
     pub warnings: Vec<Diagnostic>,
     /// How long each phase took.
     pub timings: Timings,
+    /// The search index's input when [`BuildOptions::defer_search`] was set.
+    pub deferred_search: Option<render::DeferredSearch>,
 }
 
 /// Runs the whole pipeline in memory: every check of `build`, nothing written.
@@ -119,7 +124,14 @@ fn build_staged(
     let Some(theme) = theme else {
         return Err(diags);
     };
-    let (output, d) = render::render_site(&site, &theme, &mut timings, cache, staging);
+    let (output, d, deferred_search) = render::render_site(
+        &site,
+        &theme,
+        &mut timings,
+        cache,
+        staging,
+        opts.defer_search,
+    );
     diags.extend(d);
     if diags.has_errors() {
         return Err(diags);
@@ -130,6 +142,7 @@ fn build_staged(
         warnings: diags.sorted(),
         config: site.config,
         timings,
+        deferred_search,
     })
 }
 

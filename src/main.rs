@@ -161,6 +161,7 @@ fn main() -> ExitCode {
                 out,
                 base_url,
                 drafts,
+                defer_search: false,
             };
             finish(playbook::build(&opts), "build", color, verbose)
         }

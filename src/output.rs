@@ -27,7 +27,7 @@ pub enum Body {
 }
 
 /// The whole site: relative path (with `/`) to contents.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Output {
     files: BTreeMap<String, Body>,
     staging: Option<PathBuf>,

@@ -150,7 +150,8 @@ pub fn render_site(
     timings: &mut crate::Timings,
     mut cache: Option<&mut cache::RenderCache>,
     staging: Option<&Path>,
-) -> (Output, Vec<Diagnostic>) {
+    defer_search: bool,
+) -> (Output, Vec<Diagnostic>, Option<DeferredSearch>) {
     let base_path = site.config.base_path();
     let views = Views::new(site);
     let mut diags = Vec::new();
@@ -575,13 +576,21 @@ pub fn render_site(
     timings.push("templates", t);
     // The search index, from the text already in memory.
     let t = std::time::Instant::now();
+    let mut deferred = None;
     if site.config.search.enabled {
         let docs: Vec<crate::search::SearchDoc<'_>> = page_views
             .iter()
             .map(|(id, v)| search_doc(v, &html[*id]))
             .collect();
-        for (path, bytes) in crate::search::build_index(&docs, &site.config.language) {
-            out.insert(path, Body::Bytes(bytes));
+        if defer_search {
+            deferred = Some(DeferredSearch {
+                docs: docs.iter().map(OwnedDoc::from_doc).collect(),
+                language: site.config.language.clone(),
+            });
+        } else {
+            for (path, bytes) in crate::search::build_index(&docs, &site.config.language) {
+                out.insert(path, Body::Bytes(bytes));
+            }
         }
     }
 
@@ -619,7 +628,76 @@ pub fn render_site(
         out.insert(a.rel.clone(), Body::Copy(a.path.clone()));
     }
     timings.push("feeds and files", t);
-    (out, diags)
+    (out, diags, deferred)
+}
+
+/// The search index's input, owned, so `serve` can build the index after the new pages
+/// are already served: the reload never waits for it.
+pub struct DeferredSearch {
+    docs: Vec<OwnedDoc>,
+    language: String,
+}
+
+impl DeferredSearch {
+    /// Builds the search files.
+    pub fn build(&self) -> Vec<(String, Vec<u8>)> {
+        let docs: Vec<crate::search::SearchDoc<'_>> =
+            self.docs.iter().map(OwnedDoc::as_doc).collect();
+        crate::search::build_index(&docs, &self.language)
+    }
+}
+
+/// A [`crate::search::SearchDoc`] that owns its text.
+struct OwnedDoc {
+    url: String,
+    kind: Kind,
+    title: String,
+    summary: Option<String>,
+    purpose: Option<String>,
+    fields: Vec<String>,
+    headings: Vec<String>,
+    body: String,
+    roles: Vec<String>,
+    events: Vec<String>,
+    tags: Vec<String>,
+}
+
+impl OwnedDoc {
+    fn from_doc(d: &crate::search::SearchDoc<'_>) -> OwnedDoc {
+        let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        OwnedDoc {
+            url: d.url.clone(),
+            kind: d.kind,
+            title: d.title.to_string(),
+            summary: d.summary.map(str::to_string),
+            purpose: d.purpose.map(str::to_string),
+            fields: own(&d.fields),
+            headings: own(&d.headings),
+            body: d.body.to_string(),
+            roles: own(&d.roles),
+            events: own(&d.events),
+            tags: own(&d.tags),
+        }
+    }
+
+    fn as_doc(&self) -> crate::search::SearchDoc<'_> {
+        fn refs(v: &[String]) -> Vec<&str> {
+            v.iter().map(String::as_str).collect()
+        }
+        crate::search::SearchDoc {
+            url: self.url.clone(),
+            kind: self.kind,
+            title: &self.title,
+            summary: self.summary.as_deref(),
+            purpose: self.purpose.as_deref(),
+            fields: refs(&self.fields),
+            headings: refs(&self.headings),
+            body: &self.body,
+            roles: refs(&self.roles),
+            events: refs(&self.events),
+            tags: refs(&self.tags),
+        }
+    }
 }
 
 /// The text of a page for the search index, field by field.

@@ -34,6 +34,7 @@ pub struct ServeOptions {
 #[derive(Clone)]
 pub struct Served {
     output: Arc<RwLock<Arc<Output>>>,
+    generation: Arc<std::sync::atomic::AtomicU64>,
     base_path: Arc<RwLock<String>>,
     failed_first: Arc<RwLock<bool>>,
 }
@@ -147,6 +148,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
     let hub = Hub::new();
     let served = Served {
         output: Arc::new(RwLock::new(Arc::new(Output::new()))),
+        generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         base_path: Arc::new(RwLock::new("/".into())),
         failed_first: Arc::new(RwLock::new(false)),
     };
@@ -254,6 +256,27 @@ fn watch_paths<W: notify::Watcher, C: notify_debouncer_full::FileIdCache>(
     }
 }
 
+/// Builds the search index of build `generation` off the critical path (the reload does
+/// not wait for it) and adds its files to the served site, unless a newer build has been
+/// published meanwhile (its own index is on the way).
+fn spawn_search(served: Served, search: crate::render::DeferredSearch, generation: u64) {
+    std::thread::spawn(move || {
+        let start = Instant::now();
+        let files = search.build();
+        let mut current = served.output.write().unwrap_or_else(|e| e.into_inner());
+        if served.generation.load(std::sync::atomic::Ordering::SeqCst) != generation {
+            return;
+        }
+        let mut next = Output::clone(&current);
+        for (path, bytes) in files {
+            next.insert(path, crate::output::Body::Bytes(bytes));
+        }
+        *current = Arc::new(next);
+        drop(current);
+        println!("Search index updated in {} ms", start.elapsed().as_millis());
+    });
+}
+
 /// Rebuilds the site and publishes the result.
 struct Builder {
     root: PathBuf,
@@ -275,12 +298,18 @@ impl Builder {
             out: None,
             base_url: Some(format!("{}{}", self.origin, base_path)),
             drafts: true,
+            defer_search: true,
         };
         *served.base_path.write().unwrap_or_else(|e| e.into_inner()) = base_path;
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         match build_in_memory_cached(&opts, Some(&mut cache)) {
             Ok(built) => {
+                let generation = served
+                    .generation
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                    + 1;
                 *served.output.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(built.output);
+                let search = built.deferred_search;
                 *served
                     .failed_first
                     .write()
@@ -300,6 +329,10 @@ impl Builder {
                 } else {
                     Message::Reload
                 });
+                // Only now, with the tabs told, is the index built.
+                if let Some(search) = search {
+                    spawn_search(served.clone(), search, generation);
+                }
                 true
             }
             Err(diags) => {

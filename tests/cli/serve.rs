@@ -452,3 +452,44 @@ fn a_burst_of_saves_and_new_files_settles_on_the_last_version() {
     let (_, _, index) = s.get(&format!("{}prompts/", s.base));
     assert_eq!(index.matches("class=\"card kind-prompt\"").count(), 41);
 }
+
+#[test]
+fn the_search_index_follows_edits_without_holding_up_the_reload() {
+    let p = Project::new().file("content/prompts/remove-one.md", PROMPT);
+    let s = Server::start(&p);
+    // The index is built after the pages are served, then added to the site.
+    s.wait_for(
+        &format!("{}search/manifest.json", s.base),
+        "the first index",
+        |st, _| st == 200,
+    );
+    let lines_before = s.lines.lock().unwrap().len();
+    p.write(
+        "content/prompts/remove-one.md",
+        PROMPT
+            .replace("First version.", "Quuxplorative word.")
+            .as_bytes(),
+    );
+    s.build_line(2);
+    // The build line comes before the index line: the reload did not wait for it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let lines = s.lines.lock().unwrap().clone();
+        let new: Vec<&String> = lines[lines_before..].iter().collect();
+        // The new build's index is announced after the build itself (the first
+        // build's index may still be announced just before it).
+        let built = new.iter().position(|l| l.starts_with("Built "));
+        if let Some(b) = built
+            && new[b..]
+                .iter()
+                .any(|l| l.starts_with("Search index updated"))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no index update after the edit: {new:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
