@@ -1,7 +1,31 @@
 //! Search: the index built at build time from the pages already in memory, written as
-//! small static files the browser fetches piece by piece (see `../shared/SEARCH.md`).
+//! small static files the browser fetches piece by piece (see `../shared/SEARCH.md`;
+//! the browser side is `themes/default/static/search.js`).
+//!
+//! Layout (paths under the output root; every file JSON):
+//! - `search/manifest.json`: page count, kinds as page-id ranges, the first term of
+//!   every postings file, the first reversed term of every typo file, facet names;
+//! - `search/p/<i>.json`: postings of a contiguous range of terms (~5 kB gzipped);
+//! - `search/t/<i>.json`: typo lists: words as written (folded) by reversed spelling,
+//!   with their term's df and best impact, so a typo near a word's start costs one
+//!   small fetch (one near its end sorts beside the right term in the postings file);
+//! - `search/r/<i>.json`: result records (URL, title, summary) of four pages;
+//! - `search/f/<i>.json`: roles, events and tags of 4,096 pages, for filter counts.
+//!
+//! ```
+//! use playbook::search::analyze;
+//! assert_eq!(analyze("Übermorgen: running retrospectives", "en"), ["ubermorgen", "run", "retrospect"]);
+//! ```
+
+mod encode;
+mod files;
+mod index;
+mod text;
 
 use crate::content::Kind;
+use files::{Facets, Manifest, Record};
+use std::collections::BTreeMap;
+pub use text::analyze;
 
 /// What the index knows of one page: the text of each weighted field and the filters.
 #[derive(Debug, Clone)]
@@ -34,6 +58,154 @@ pub struct SearchDoc<'a> {
 /// Builds the search files (paths relative to the output root, contents) for `docs`,
 /// tokenised and stemmed for `language` (a BCP 47 tag such as `en` or `ja`).
 pub fn build_index(docs: &[SearchDoc<'_>], language: &str) -> Vec<(String, Vec<u8>)> {
-    let _ = (docs, language);
-    Vec::new()
+    // Page ids by kind, so a kind filter is an id range the manifest names.
+    let mut order: Vec<&SearchDoc<'_>> = docs.iter().collect();
+    order.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.url.cmp(&b.url)));
+
+    // `PLAYBOOK_SEARCH_TIMING=1` prints where indexing spends its time (benches/search).
+    let timing = std::env::var_os("PLAYBOOK_SEARCH_TIMING").is_some();
+    let t0 = std::time::Instant::now();
+    let terms = index::build_terms(&order, language);
+    let t_terms = t0.elapsed();
+    let base = common_base(order.iter().map(|d| d.url.as_str()));
+
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    let postings = files::postings_files(&terms);
+    let t_postings = t0.elapsed();
+    let typos = files::typo_files(&terms);
+    let t_typos = t0.elapsed();
+    let mut manifest = Manifest {
+        v: 1,
+        base: base.to_string(),
+        stem: text::stemmer_for(language).map_or("", |(name, _)| name),
+        n: order.len(),
+        kinds: Vec::new(),
+        p: Vec::with_capacity(postings.len()),
+        t: Vec::with_capacity(typos.len()),
+        rg: files::RECORD_GROUP,
+        fb: files::FACET_BLOCK,
+        fw: [1, 1, 1],
+        roles: Vec::new(),
+        events: Vec::new(),
+        tags: Vec::new(),
+    };
+    for (i, (first, json)) in postings.into_iter().enumerate() {
+        manifest.p.push(first);
+        out.push((format!("search/p/{i}.json"), json.into_bytes()));
+    }
+    for (i, (first, json)) in typos.into_iter().enumerate() {
+        manifest.t.push(first);
+        out.push((format!("search/t/{i}.json"), json.into_bytes()));
+    }
+    for (id, d) in order.iter().enumerate() {
+        if manifest.kinds.last().is_none_or(|k| k.0 != d.kind.name()) {
+            manifest.kinds.push((d.kind.name(), id));
+        }
+    }
+
+    // Records.
+    let records: Vec<Record> = order
+        .iter()
+        .map(|d| Record {
+            url: d.url.strip_prefix(base).unwrap_or(&d.url).to_string(),
+            title: d.title.to_string(),
+            summary: files::clip(
+                d.summary
+                    .or(d.purpose)
+                    .filter(|s| !s.trim().is_empty())
+                    .unwrap_or(d.body),
+                files::SUMMARY_CHARS,
+            ),
+        })
+        .collect();
+    for (i, json) in files::record_files(&records).into_iter().enumerate() {
+        out.push((format!("search/r/{i}.json"), json.into_bytes()));
+    }
+
+    // Facets.
+    fn vocab<'a>(
+        order: &[&SearchDoc<'a>],
+        pick: impl for<'b> Fn(&'b SearchDoc<'a>) -> &'b [&'a str],
+    ) -> BTreeMap<String, usize> {
+        let mut names: Vec<&str> = order.iter().flat_map(|d| pick(d).iter().copied()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| (n.to_string(), i))
+            .collect()
+    }
+    let roles = vocab(&order, |d| &d.roles);
+    let events = vocab(&order, |d| &d.events);
+    let tags = vocab(&order, |d| &d.tags);
+    let facets: Vec<Facets> = order
+        .iter()
+        .map(|d| {
+            let ids = |list: &[&str], v: &BTreeMap<String, usize>| -> Vec<usize> {
+                let mut ids: Vec<usize> = list.iter().filter_map(|n| v.get(*n).copied()).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            };
+            Facets {
+                roles: ids(&d.roles, &roles),
+                events: ids(&d.events, &events),
+                tags: ids(&d.tags, &tags),
+            }
+        })
+        .collect();
+    manifest.fw = [
+        files::index_width(roles.len()),
+        files::index_width(events.len()),
+        files::index_width(tags.len()),
+    ];
+    for (i, json) in files::facet_files(&facets, manifest.fw)
+        .into_iter()
+        .enumerate()
+    {
+        out.push((format!("search/f/{i}.json"), json.into_bytes()));
+    }
+    manifest.roles = roles.into_keys().collect();
+    manifest.events = events.into_keys().collect();
+    manifest.tags = tags.into_keys().collect();
+
+    let json = serde_json::to_vec(&manifest).unwrap_or_default();
+    if timing {
+        eprintln!(
+            "search: {} pages, {} terms: analyse+score {:.3} s, postings {:.3} s, typos {:.3} s, files {:.3} s, total {:.3} s",
+            order.len(),
+            terms.len(),
+            t_terms.as_secs_f64(),
+            (t_postings - t_terms).as_secs_f64(),
+            (t_typos - t_postings).as_secs_f64(),
+            (t0.elapsed() - t_terms).as_secs_f64(),
+            t0.elapsed().as_secs_f64()
+        );
+    }
+    out.push(("search/manifest.json".into(), json));
+    out
 }
+
+/// The longest path prefix (ending in `/`) that every URL shares.
+fn common_base<'a>(mut urls: impl Iterator<Item = &'a str>) -> &'a str {
+    let Some(first) = urls.next() else {
+        return "/";
+    };
+    let mut len = first.len();
+    for u in urls {
+        len = first
+            .bytes()
+            .zip(u.bytes())
+            .take(len)
+            .take_while(|(a, b)| a == b)
+            .count();
+    }
+    match first.as_bytes()[..len].iter().rposition(|&b| b == b'/') {
+        Some(i) => &first[..=i],
+        None => "",
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,411 @@
+//! The inverted index: every page's terms counted field by field, scored BM25F-style,
+//! each term's postings capped at its best pages and quantised to one character.
+
+use super::SearchDoc;
+use super::files::typo_eligible;
+use super::text::{Token, bigrams, stemmable, stemmer_for, tokenize};
+use rayon::prelude::*;
+use rust_stemmers::Stemmer;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Weighted fields, in order: title; summary and purpose; headings; structured fields
+/// with tags, roles and events; body.
+pub(crate) const FIELDS: usize = 5;
+/// How much a word counts in each field (SEARCH.md: title ×6, summary ×2, headings
+/// ×2.5, body ×1; structured fields in between).
+pub(crate) const WEIGHT: [f32; FIELDS] = [6.0, 2.0, 2.5, 1.5, 1.0];
+/// BM25F length normalisation per field.
+pub(crate) const B: [f32; FIELDS] = [0.3, 0.5, 0.5, 0.5, 0.75];
+/// BM25 term-frequency saturation.
+pub(crate) const K1: f32 = 1.2;
+/// Added to the saturated score (in units of idf) when the term is in the title.
+pub(crate) const TITLE_BONUS: f32 = 0.6;
+/// Added when it is in the summary or purpose (and not the title).
+pub(crate) const SUMMARY_BONUS: f32 = 0.25;
+/// Each term keeps its best pages only (SEARCH.md: 1,000 keeps "source page in the top
+/// 10" at ~78 %; 300 drops it to 63–70 %).
+pub(crate) const CAP: usize = 1000;
+/// Impact levels per doubling of the score: level = 63 + 8·log2(score / best score).
+pub(crate) const LEVELS_PER_OCTAVE: f32 = 8.0;
+
+/// One term of the index.
+#[derive(Debug, Clone)]
+pub(crate) struct Term {
+    /// The term as the browser asks for it (folded, stemmed, or a CJK bigram).
+    pub text: Arc<str>,
+    /// Pages that hold it (before the cap).
+    pub df: u32,
+    /// Its best impact level.
+    pub max_impact: u8,
+    /// (page id, impact level 1–63), by page id, at most [`CAP`].
+    pub postings: Vec<(u32, u8)>,
+    /// The words as written (folded) that stem to it, for typo lists.
+    pub surface: Vec<Box<str>>,
+}
+
+/// FxHash (rustc's): the index hashes millions of short words, where SipHash's
+/// flooding resistance buys nothing.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut v = [0u8; 8];
+            v[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(v));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// A page's field lengths, and its terms with a count per field.
+type PageTerms = ([u32; FIELDS], Vec<(u32, [u16; FIELDS])>);
+
+/// A term's text, df, scored postings and surface forms, before quantising.
+type Scored<'a> = (&'a str, u32, Vec<(u32, f32)>, Vec<Box<str>>);
+
+/// Pages analysed together: their own vocabulary, and each page's terms as indexes
+/// into it with a count per field.
+struct Chunk {
+    vocab: Vec<Box<str>>,
+    docs: Vec<PageTerms>,
+    /// Words as written (folded, unstemmed) that typos may be corrected to, with their
+    /// term.
+    surface: Vec<(Box<str>, u32)>,
+}
+
+/// Analyses `docs` with a vocabulary of their own (no locks, no shared maps).
+fn analyze_chunk(docs: &[&SearchDoc<'_>], stemmer: Option<&Stemmer>) -> Chunk {
+    // folded word (or bigram) → local term id
+    let mut ids: FxMap<Box<str>, u32> = FxMap::default();
+    // stem → local term id, so two words with one stem share it
+    let mut by_term: FxMap<Box<str>, u32> = FxMap::default();
+    let mut vocab: Vec<Box<str>> = Vec::new();
+    let mut counts: Vec<[u16; FIELDS]> = Vec::new();
+    let mut touched: Vec<u32> = Vec::new();
+    let mut surface: Vec<(Box<str>, u32)> = Vec::new();
+    let mut out = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let mut lens = [0u32; FIELDS];
+        let mut add = |field: usize, text: &str| {
+            let mut one = |word: &str, stem: bool| {
+                let id = match ids.get(word) {
+                    Some(&id) => id,
+                    None => {
+                        let term: Box<str> = match stemmer {
+                            Some(s) if stem && stemmable(word) => s.stem(word).into(),
+                            _ => word.into(),
+                        };
+                        let id = *by_term.entry(term.clone()).or_insert_with(|| {
+                            vocab.push(term);
+                            counts.push([0; FIELDS]);
+                            (vocab.len() - 1) as u32
+                        });
+                        ids.insert(word.into(), id);
+                        if stem && typo_eligible(word) {
+                            surface.push((word.into(), id));
+                        }
+                        id
+                    }
+                };
+                let c = &mut counts[id as usize];
+                if c.iter().all(|&x| x == 0) {
+                    touched.push(id);
+                }
+                c[field] = c[field].saturating_add(1);
+                lens[field] += 1;
+            };
+            tokenize(text, |t| match t {
+                Token::Word(w) => one(w, true),
+                Token::Cjk(run) => bigrams(run, |b| one(b, false)),
+            });
+        };
+        add(0, doc.title);
+        if let Some(s) = doc.summary {
+            add(1, s);
+        }
+        if let Some(p) = doc.purpose {
+            // Pages often repeat the summary as purpose; count it once.
+            if Some(p) != doc.summary {
+                add(1, p);
+            }
+        }
+        for h in &doc.headings {
+            add(2, h);
+        }
+        for f in doc
+            .fields
+            .iter()
+            .chain(&doc.tags)
+            .chain(&doc.roles)
+            .chain(&doc.events)
+        {
+            add(3, f);
+        }
+        add(4, doc.body);
+        let terms: Vec<(u32, [u16; FIELDS])> = touched
+            .drain(..)
+            .map(|id| (id, std::mem::take(&mut counts[id as usize])))
+            .collect();
+        out.push((lens, terms));
+    }
+    Chunk {
+        vocab,
+        docs: out,
+        surface,
+    }
+}
+
+/// Builds the terms of `docs` (page id = position), sorted by text.
+pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> {
+    let timing = std::env::var_os("PLAYBOOK_SEARCH_TIMING").is_some();
+    let t_start = std::time::Instant::now();
+    let stemmer = stemmer_for(language).map(|(_, s)| s);
+    let chunk_len = docs.len().div_ceil(64).max(16);
+    let chunks: Vec<Chunk> = docs
+        .par_chunks(chunk_len)
+        .map(|c| analyze_chunk(c, stemmer.as_ref()))
+        .collect();
+    let t_analyse = t_start.elapsed();
+
+    // One vocabulary: chunk term ids → global ids.
+    let mut global: FxMap<&str, u32> = FxMap::default();
+    let mut texts: Vec<&str> = Vec::new();
+    let maps: Vec<Vec<u32>> = chunks
+        .iter()
+        .map(|c| {
+            c.vocab
+                .iter()
+                .map(|t| {
+                    *global.entry(t).or_insert_with(|| {
+                        texts.push(t);
+                        (texts.len() - 1) as u32
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let mut postings: Vec<Vec<(u32, [u16; FIELDS])>> = vec![Vec::new(); texts.len()];
+    let mut lens: Vec<[u32; FIELDS]> = Vec::with_capacity(docs.len());
+    for (c, map) in chunks.iter().zip(&maps) {
+        for (l, terms) in &c.docs {
+            let id = lens.len() as u32;
+            lens.push(*l);
+            for (t, counts) in terms {
+                postings[map[*t as usize] as usize].push((id, *counts));
+            }
+        }
+    }
+    let mut surface: Vec<Vec<Box<str>>> = vec![Vec::new(); texts.len()];
+    let mut seen: FxMap<&str, ()> = FxMap::default();
+    for (c, map) in chunks.iter().zip(&maps) {
+        for (w, t) in &c.surface {
+            if seen.insert(w, ()).is_none() {
+                surface[map[*t as usize] as usize].push(w.clone());
+            }
+        }
+    }
+    if timing {
+        eprintln!(
+            "search: analyse {:.3} s, merge {:.3} s",
+            t_analyse.as_secs_f64(),
+            (t_start.elapsed() - t_analyse).as_secs_f64()
+        );
+    }
+
+    // Average length of each field over the pages that have it: a purpose is only
+    // compared with other purposes, not with pages that have none.
+    let n = lens.len().max(1) as f32;
+    let mut avg = [0f32; FIELDS];
+    let mut with = [0u32; FIELDS];
+    for l in &lens {
+        for f in 0..FIELDS {
+            avg[f] += l[f] as f32;
+            with[f] += u32::from(l[f] > 0);
+        }
+    }
+    for f in 0..FIELDS {
+        avg[f] /= with[f].max(1) as f32;
+    }
+    let norm: Vec<[f32; FIELDS]> = lens
+        .iter()
+        .map(|l| {
+            let mut out = [0f32; FIELDS];
+            for f in 0..FIELDS {
+                out[f] = if avg[f] > 0.0 {
+                    1.0 - B[f] + B[f] * l[f] as f32 / avg[f]
+                } else {
+                    1.0
+                };
+            }
+            out
+        })
+        .collect();
+
+    // Scores, then the best score of all, then levels.
+    let scored: Vec<Scored<'_>> = texts
+        .par_iter()
+        .zip(postings.par_iter())
+        .zip(surface.into_par_iter())
+        .map(|((&text, posts), surface)| {
+            let df = posts.len() as u32;
+            let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+            let mut s: Vec<(u32, f32)> = posts
+                .iter()
+                .map(|(id, c)| {
+                    let nm = &norm[*id as usize];
+                    let mut tf = 0f32;
+                    for f in 0..FIELDS {
+                        if c[f] > 0 {
+                            tf += WEIGHT[f] * f32::from(c[f]) / nm[f];
+                        }
+                    }
+                    // BM25F saturates: ×6 on the title alone cannot lift a title match
+                    // above a page that repeats the word everywhere. A bonus outside the
+                    // saturation keeps "title or purpose matches rank first" (issue 9).
+                    let bonus = if c[0] > 0 {
+                        TITLE_BONUS
+                    } else if c[1] > 0 {
+                        SUMMARY_BONUS
+                    } else {
+                        0.0
+                    };
+                    (*id, idf * (tf / (K1 + tf) + bonus))
+                })
+                .collect();
+            if s.len() > CAP {
+                s.select_nth_unstable_by(CAP - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                s.truncate(CAP);
+                s.sort_unstable_by_key(|p| p.0);
+            }
+            (text, df, s, surface)
+        })
+        .collect();
+    let best = scored
+        .par_iter()
+        .flat_map_iter(|(_, _, s, _)| s.iter().map(|p| p.1))
+        .reduce(|| 0f32, f32::max)
+        .max(f32::MIN_POSITIVE);
+    let mut terms: Vec<Term> = scored
+        .into_par_iter()
+        .map(|(text, df, s, surface)| {
+            let postings: Vec<(u32, u8)> = s.iter().map(|&(id, v)| (id, level(v, best))).collect();
+            let max_impact = postings.iter().map(|p| p.1).max().unwrap_or(0);
+            Term {
+                text: Arc::from(text),
+                df,
+                max_impact,
+                postings,
+                surface,
+            }
+        })
+        .collect();
+    terms.par_sort_unstable_by(|a, b| a.text.cmp(&b.text));
+    terms
+}
+
+/// The impact level (1–63) of `score` against the best score of the index.
+pub(crate) fn level(score: f32, best: f32) -> u8 {
+    let l = 63.0 + LEVELS_PER_OCTAVE * (score / best).log2();
+    l.round().clamp(1.0, 63.0) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Kind;
+
+    pub(crate) fn doc<'a>(
+        title: &'a str,
+        purpose: Option<&'a str>,
+        body: &'a str,
+    ) -> SearchDoc<'a> {
+        SearchDoc {
+            url: format!("/x/{}/", title.len()),
+            kind: Kind::Prompt,
+            title,
+            summary: None,
+            purpose,
+            fields: vec![],
+            headings: vec![],
+            body,
+            roles: vec![],
+            events: vec![],
+            tags: vec![],
+        }
+    }
+
+    fn postings<'a>(terms: &'a [Term], t: &str) -> &'a [(u32, u8)] {
+        &terms.iter().find(|x| &*x.text == t).expect(t).postings
+    }
+
+    #[test]
+    fn title_outranks_body_mentions() {
+        let filler = "and the of a to in is it that was for on are with as ".repeat(10);
+        let body_once = format!("{filler} retrospective {filler}");
+        let body_many = format!("{filler} retrospective retrospective {filler}");
+        let docs = [
+            doc("Running a Retrospective", None, &filler),
+            doc("Something else", None, &body_once),
+            doc("Another thing", None, &body_many),
+            doc("Purpose page", Some("A better retrospective"), &filler),
+        ];
+        let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
+        let terms = build_terms(&refs, "en");
+        let p = postings(&terms, "retrospect");
+        let by = |id: u32| p.iter().find(|x| x.0 == id).unwrap().1;
+        assert!(by(0) > by(3), "title above purpose: {p:?}");
+        assert!(by(3) > by(2), "purpose above body: {p:?}");
+        assert!(by(2) >= by(1), "more mentions, no less: {p:?}");
+        assert!(terms.windows(2).all(|w| w[0].text < w[1].text));
+        assert_eq!(
+            terms.iter().find(|t| &*t.text == "retrospect").unwrap().df,
+            4
+        );
+    }
+
+    #[test]
+    fn caps_postings_at_the_best_pages() {
+        let bodies: Vec<String> = (0..CAP + 50)
+            .map(|i| format!("word {}", "pad ".repeat(i % 40)))
+            .collect();
+        let docs: Vec<SearchDoc<'_>> = bodies.iter().map(|b| doc("t", None, b)).collect();
+        let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
+        let terms = build_terms(&refs, "en");
+        let p = postings(&terms, "word");
+        assert_eq!(p.len(), CAP);
+        assert!(p.windows(2).all(|w| w[0].0 < w[1].0));
+        // The shortest bodies (the best scores) are kept.
+        assert!(p.iter().any(|x| x.0 == 0));
+        assert!(!p.iter().any(|x| x.0 as usize % 40 == 39));
+        assert_eq!(
+            terms.iter().find(|t| &*t.text == "word").unwrap().df as usize,
+            CAP + 50
+        );
+    }
+
+    #[test]
+    fn levels_are_logarithmic() {
+        assert_eq!(level(1.0, 1.0), 63);
+        assert_eq!(level(0.5, 1.0), 55);
+        assert_eq!(level(1e-9, 1.0), 1);
+    }
+}
