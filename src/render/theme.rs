@@ -80,23 +80,9 @@ impl Theme {
         if theme_dir.is_dir() {
             let tdir = theme_dir.join("templates");
             if tdir.is_dir() {
-                for entry in walkdir::WalkDir::new(&tdir).sort_by_file_name() {
-                    let Ok(entry) = entry else { continue };
-                    if !entry.file_type().is_file() {
-                        continue;
-                    }
-                    let rel = entry.path().strip_prefix(&tdir).unwrap_or(entry.path());
-                    let rel = rel
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect::<Vec<_>>()
-                        .join("/");
-                    let shown = entry
-                        .path()
-                        .strip_prefix(root)
-                        .unwrap_or(entry.path())
-                        .to_path_buf();
-                    match std::fs::read_to_string(entry.path()) {
+                for (rel, path) in files_under(&tdir) {
+                    let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+                    match std::fs::read_to_string(&path) {
                         Ok(text) => {
                             templates.retain(|(n, _, _)| *n != rel);
                             templates.push((rel, text, shown));
@@ -114,19 +100,9 @@ impl Theme {
             }
             let sdir = theme_dir.join("static");
             if sdir.is_dir() {
-                for entry in walkdir::WalkDir::new(&sdir).sort_by_file_name() {
-                    let Ok(entry) = entry else { continue };
-                    if !entry.file_type().is_file() {
-                        continue;
-                    }
-                    let rel = entry.path().strip_prefix(&sdir).unwrap_or(entry.path());
-                    let rel = rel
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect::<Vec<_>>()
-                        .join("/");
+                for (rel, path) in files_under(&sdir) {
                     statics.retain(|(n, _)| *n != rel);
-                    statics.push((rel, StaticFile::OnDisk(entry.into_path())));
+                    statics.push((rel, StaticFile::OnDisk(path)));
                 }
             }
         } else if name != "default" {
@@ -175,6 +151,27 @@ impl Theme {
             fingerprint,
         })
     }
+}
+
+/// Every file under `dir`, sorted, with its path relative to `dir` (with `/`).
+fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap_or(e.path())
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            (rel, e.into_path())
+        })
+        .collect()
 }
 
 fn collect_embedded(dir: &'static Dir<'static>, prefix: &str, out: &mut Vec<(String, StaticFile)>) {
