@@ -193,6 +193,19 @@ fn main() -> ExitCode {
     }
 }
 
+/// 10000 → "10,000".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn fail_one(d: Diagnostic, color: bool) -> ExitCode {
     eprintln!("{}", d.render(color));
     ExitCode::FAILURE
@@ -219,13 +232,13 @@ fn finish(
             match &summary.out {
                 Some(out) => println!(
                     "Built {} pages ({} files) in {secs:.2} s into {}",
-                    summary.pages,
-                    summary.files,
+                    thousands(summary.pages),
+                    thousands(summary.files),
                     playbook::display_path(out)
                 ),
                 None => println!(
                     "Checked {} pages in {secs:.2} s: no problems found",
-                    summary.pages
+                    thousands(summary.pages)
                 ),
             }
             ExitCode::SUCCESS
