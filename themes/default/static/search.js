@@ -381,12 +381,10 @@
         w.shards = [fileOf(m.p, w.stem)];
         var len = Array.from(w.raw).length;
         // The word being typed: the terms it begins (3+ letters), from the file where
-        // they start and, past 4 letters, the next one (SEARCH.md: cap at 2 files).
+        // they start (one file: a further one costs more bytes than it finds).
         if (prefix && i === words.length - 1 && (w.cjk || len >= 3)) {
           w.prefix = true;
-          var a = fileOf(m.p, w.raw), b = fileOf(m.p, w.raw + "\uffff");
-          for (var s = a; s <= Math.min(b, len >= 4 ? a + 1 : a); s++) w.shards.push(s);
-          if (len >= 7) w.shards.push(fileOf(m.p, Array.from(w.raw).slice(0, len - 3).join("")));
+          w.shards.push(fileOf(m.p, w.raw));
         }
         if (!eager && prefix && i === words.length - 1 && !w.cjk && len < 4) {
           w.shards = w.shards.filter(function (s) {
@@ -431,7 +429,7 @@
     return this.typos(file).then(function (typo) {
       var found = dict();
       function consider(term, df, imp, surface) {
-        if (term === w.stem || Array.from(term).length < 4) return;
+        if (term === w.stem || Array.from(term).length < 3) return;
         var score = df * (1 + imp / 32);
         if (!found[term] || found[term].score < score) found[term] = { term: term, score: score, df: df, surface: surface };
       }
@@ -503,8 +501,10 @@
           var o = others[list[i]] || [0, 0], t = [o[0] + 1, o[1] + impact(list[i + 1])];
           if (t[0] > top[0] || (t[0] === top[0] && t[1] > top[1])) top = t;
         }
-        // Candidates come commonest first; a later one must give a better first result.
-        if (!pick || top[0] > pick.top[0] || (top[0] === pick.top[0] && top[1] > pick.top[1] * 1.1)) pick = { c: c, e: e, top: top };
+        // The likeliest word gives the best first result with the other words; between
+        // equals, a commoner word is the likelier one meant (√df as a prior).
+        top[1] *= Math.sqrt(c.df);
+        if (!pick || top[0] > pick.top[0] || (top[0] === pick.top[0] && top[1] > pick.top[1])) pick = { c: c, e: e, top: top };
       });
       if (!pick) return;
       var weight = w.rare ? 0.8 : 1;
@@ -523,7 +523,7 @@
       if (!w.alts.length) return;
       // A word so common that its postings were cut to the best pages (CAP in
       // src/search/index.rs) cannot tell a page without it: it adds to the score only.
-      var soft = w.alts.every(function (a) { return a.e.df > postings(a.e).length / 2; });
+      var soft = w.alts.some(function (a) { return a.e.df > postings(a.e).length / 2; });
       var best = dict();
       w.alts.forEach(function (a) {
         terms[a.term] = 1;
@@ -928,7 +928,7 @@
     if (!form) return;
     var index = new Index(form.getAttribute("data-search-root"));
     api.search = function (q) {
-      return index.search(q).then(function (r) {
+      return index.search(q, true).then(function (r) {
         return Promise.all(r.ids.slice(0, 10).map(function (id) { return index.record(id); }));
       });
     };
