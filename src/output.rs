@@ -93,23 +93,18 @@ impl Output {
     /// swapped with the old output. The old output is replaced only if it is empty or was
     /// written by playbook (it holds [`MARKER`]).
     pub fn write_atomic(&self, out: &Path) -> Result<(), Diagnostic> {
-        let parent = out
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = out
-            .file_name()
-            .ok_or_else(|| {
-                Diagnostic::error(format!("`{}` cannot be an output folder", out.display()))
-                    .with_help("choose a folder such as `public`")
-            })?
-            .to_string_lossy()
-            .into_owned();
+        if out.file_name().is_none() {
+            return Err(Diagnostic::error(format!(
+                "`{}` cannot be an output folder",
+                out.display()
+            ))
+            .with_help("choose a folder such as `public`"));
+        }
         check_replaceable(out)?;
+        let parent = parent_of(out);
         std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
-        let pid = std::process::id();
         let tmp = staging_dir(out);
-        let old = parent.join(format!(".{name}.playbook-old-{pid}"));
+        let old = sibling(out, "old");
         if self.staging.as_deref() != Some(tmp.as_path()) {
             let _ = std::fs::remove_dir_all(&tmp);
         }
@@ -166,15 +161,23 @@ impl Output {
 /// The folder a build of `out` is staged in before it is swapped into place: a hidden
 /// sibling, so the swap is a rename on the same file system.
 pub fn staging_dir(out: &Path) -> PathBuf {
-    let parent = out
-        .parent()
+    sibling(out, "new")
+}
+
+/// The folder `out` sits in (`.` for a bare name).
+fn parent_of(out: &Path) -> &Path {
+    out.parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+        .unwrap_or(Path::new("."))
+}
+
+/// A hidden sibling of `out` for this process: `.public.playbook-new-123`.
+fn sibling(out: &Path, role: &str) -> PathBuf {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    parent.join(format!(".{name}.playbook-new-{}", std::process::id()))
+    parent_of(out).join(format!(".{name}.playbook-{role}-{}", std::process::id()))
 }
 
 /// Writes one rendered file into a staging folder, creating its folders.
