@@ -83,6 +83,38 @@ fn stage(file: RenderedFile, staging: Option<&Path>) -> RenderedFile {
     }
 }
 
+/// Reuses the cached bytes of `path` when its fingerprint `fp` (present only with a
+/// cache) matches the last build's; otherwise renders it and, in a build to disk,
+/// writes it to the staging folder.
+fn reuse_or_render(
+    path: String,
+    fp: Option<u64>,
+    cached: Option<&cache::RenderCache>,
+    staging: Option<&Path>,
+    render: impl FnOnce() -> Result<String, Diagnostic>,
+) -> RenderedFile {
+    if let (Some(fp), Some((k, bytes))) = (fp, cached.and_then(|c| c.files.get(&path)))
+        && *k == fp
+    {
+        return RenderedFile {
+            path,
+            fp,
+            result: Ok(bytes.clone()),
+            reused: true,
+        };
+    }
+    let result = render().map(|s| Arc::new(s.into_bytes()));
+    stage(
+        RenderedFile {
+            path,
+            fp: fp.unwrap_or(0),
+            result,
+            reused: false,
+        },
+        staging,
+    )
+}
+
 /// The fingerprint of a file already written to the staging folder.
 const WRITTEN: u64 = u64::MAX;
 
@@ -307,32 +339,14 @@ pub fn render_site(
                     cache::fingerprint(&crumbs),
                 ))
             });
-            if let Some((k, bytes)) = cached.and_then(|c| c.files.get(&path))
-                && *k == fp
-                && shared_fp.is_some()
-            {
-                return RenderedFile {
-                    path,
-                    fp,
-                    result: Ok(bytes.clone()),
-                    reused: true,
-                };
-            }
-            let mut ctx = base_ctx.clone();
-            ctx.insert("page", v);
-            ctx.insert("content", &html[*id].html);
-            ctx.insert("toc", &toc);
-            ctx.insert("breadcrumbs", &crumbs);
-            let r = render_template(theme, template, &ctx).map(|s| Arc::new(s.into_bytes()));
-            stage(
-                RenderedFile {
-                    path,
-                    fp,
-                    result: r,
-                    reused: false,
-                },
-                staging,
-            )
+            reuse_or_render(path, shared_fp.map(|_| fp), cached, staging, || {
+                let mut ctx = base_ctx.clone();
+                ctx.insert("page", v);
+                ctx.insert("content", &html[*id].html);
+                ctx.insert("toc", &toc);
+                ctx.insert("breadcrumbs", &crumbs);
+                render_template(theme, template, &ctx)
+            })
         })
         .collect();
     let mut file_cache = HashMap::new();
@@ -422,30 +436,12 @@ pub fn render_site(
                     cache::fingerprint(&job.crumbs),
                 ))
             });
-            if let Some((k, bytes)) = cached.and_then(|c| c.files.get(&job.path))
-                && *k == fp
-                && shared_fp.is_some()
-            {
-                return RenderedFile {
-                    path: job.path,
-                    fp,
-                    result: Ok(bytes.clone()),
-                    reused: true,
-                };
-            }
-            let mut ctx = base_ctx.clone();
-            ctx.insert("list", &list);
-            ctx.insert("breadcrumbs", &job.crumbs);
-            let r = render_template(theme, "list.html", &ctx).map(|s| Arc::new(s.into_bytes()));
-            stage(
-                RenderedFile {
-                    path: job.path,
-                    fp,
-                    result: r,
-                    reused: false,
-                },
-                staging,
-            )
+            reuse_or_render(job.path, shared_fp.map(|_| fp), cached, staging, || {
+                let mut ctx = base_ctx.clone();
+                ctx.insert("list", &list);
+                ctx.insert("breadcrumbs", &job.crumbs);
+                render_template(theme, "list.html", &ctx)
+            })
         })
         .collect();
     for f in lists {
