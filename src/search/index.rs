@@ -5,7 +5,6 @@ use super::SearchDoc;
 use super::files::typo_eligible;
 use super::text::{Token, bigrams, stemmable, stemmer_for, tokenize};
 use rayon::prelude::*;
-use rust_stemmers::Stemmer;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -82,47 +81,34 @@ type PageTerms = ([u32; FIELDS], Vec<(u32, [u16; FIELDS])>);
 /// A term's text, df, scored postings and surface forms, before quantising.
 type Scored<'a> = (&'a str, u32, Vec<(u32, f32)>, Vec<Box<str>>);
 
-/// Pages analysed together: their own vocabulary, and each page's terms as indexes
-/// into it with a count per field.
+/// Pages analysed together: the words they hold (folded, not yet stemmed) and each
+/// page's words as indexes into them with a count per field.
 struct Chunk {
-    vocab: Vec<Box<str>>,
+    words: Vec<Box<str>>,
     docs: Vec<PageTerms>,
-    /// Words as written (folded, unstemmed) that typos may be corrected to, with their
-    /// term.
-    surface: Vec<(Box<str>, u32)>,
 }
 
-/// Analyses `docs` with a vocabulary of their own (no locks, no shared maps).
-fn analyze_chunk(docs: &[&SearchDoc<'_>], stemmer: Option<&Stemmer>) -> Chunk {
-    // folded word (or bigram) → local term id
+/// Analyses `docs` with a vocabulary of their own (no locks, no shared maps). Words are
+/// stemmed later, once each for the whole index: a stemmer call costs as much as
+/// thousands of hash lookups, and every chunk sees most of the vocabulary.
+fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
+    // folded word (or bigram) → local word id
     let mut ids: FxMap<Box<str>, u32> = FxMap::default();
-    // stem → local term id, so two words with one stem share it
-    let mut by_term: FxMap<Box<str>, u32> = FxMap::default();
-    let mut vocab: Vec<Box<str>> = Vec::new();
+    let mut words: Vec<Box<str>> = Vec::new();
     let mut counts: Vec<[u16; FIELDS]> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
-    let mut surface: Vec<(Box<str>, u32)> = Vec::new();
     let mut out = Vec::with_capacity(docs.len());
     for doc in docs {
         let mut lens = [0u32; FIELDS];
         let mut add = |field: usize, text: &str| {
-            let mut one = |word: &str, stem: bool| {
+            let mut one = |word: &str| {
                 let id = match ids.get(word) {
                     Some(&id) => id,
                     None => {
-                        let term: Box<str> = match stemmer {
-                            Some(s) if stem && stemmable(word) => s.stem(word).into(),
-                            _ => word.into(),
-                        };
-                        let id = *by_term.entry(term.clone()).or_insert_with(|| {
-                            vocab.push(term);
-                            counts.push([0; FIELDS]);
-                            (vocab.len() - 1) as u32
-                        });
+                        let id = words.len() as u32;
+                        words.push(word.into());
+                        counts.push([0; FIELDS]);
                         ids.insert(word.into(), id);
-                        if stem && typo_eligible(word) {
-                            surface.push((word.into(), id));
-                        }
                         id
                     }
                 };
@@ -134,8 +120,8 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>], stemmer: Option<&Stemmer>) -> Chunk {
                 lens[field] += 1;
             };
             tokenize(text, |t| match t {
-                Token::Word(w) => one(w, true),
-                Token::Cjk(run) => bigrams(run, |b| one(b, false)),
+                Token::Word(w) => one(w),
+                Token::Cjk(run) => bigrams(run, &mut one),
             });
         };
         add(0, doc.title);
@@ -167,11 +153,7 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>], stemmer: Option<&Stemmer>) -> Chunk {
             .collect();
         out.push((lens, terms));
     }
-    Chunk {
-        vocab,
-        docs: out,
-        surface,
-    }
+    Chunk { words, docs: out }
 }
 
 /// Builds the terms of `docs` (page id = position), sorted by text.
@@ -180,27 +162,47 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     let t_start = std::time::Instant::now();
     let stemmer = stemmer_for(language).map(|(_, s)| s);
     let chunk_len = docs.len().div_ceil(64).max(16);
-    let chunks: Vec<Chunk> = docs
-        .par_chunks(chunk_len)
-        .map(|c| analyze_chunk(c, stemmer.as_ref()))
-        .collect();
+    let chunks: Vec<Chunk> = docs.par_chunks(chunk_len).map(analyze_chunk).collect();
     let t_analyse = t_start.elapsed();
 
-    // One vocabulary: chunk term ids → global ids.
+    // One vocabulary of words: chunk word ids → global word ids.
     let mut global: FxMap<&str, u32> = FxMap::default();
-    let mut texts: Vec<&str> = Vec::new();
+    let mut words: Vec<&str> = Vec::new();
     let maps: Vec<Vec<u32>> = chunks
         .iter()
         .map(|c| {
-            c.vocab
+            c.words
                 .iter()
-                .map(|t| {
-                    *global.entry(t).or_insert_with(|| {
-                        texts.push(t);
-                        (texts.len() - 1) as u32
+                .map(|w| {
+                    *global.entry(w).or_insert_with(|| {
+                        words.push(w);
+                        (words.len() - 1) as u32
                     })
                 })
                 .collect()
+        })
+        .collect();
+    drop(global);
+    // Each word stemmed once, on every core; then words → terms (two words with one
+    // stem share a term).
+    let stems: Vec<Option<String>> = words
+        .par_iter()
+        .map(|w| match &stemmer {
+            Some(s) if stemmable(w) => Some(s.stem(w).into_owned()),
+            _ => None,
+        })
+        .collect();
+    let mut by_term: FxMap<&str, u32> = FxMap::default();
+    let mut texts: Vec<&str> = Vec::new();
+    let term_of: Vec<u32> = words
+        .iter()
+        .zip(&stems)
+        .map(|(w, s)| {
+            let t: &str = s.as_deref().unwrap_or(w);
+            *by_term.entry(t).or_insert_with(|| {
+                texts.push(t);
+                (texts.len() - 1) as u32
+            })
         })
         .collect();
     let mut postings: Vec<Vec<(u32, [u16; FIELDS])>> = vec![Vec::new(); texts.len()];
@@ -209,18 +211,25 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
         for (l, terms) in &c.docs {
             let id = lens.len() as u32;
             lens.push(*l);
-            for (t, counts) in terms {
-                postings[map[*t as usize] as usize].push((id, *counts));
+            for (w, counts) in terms {
+                let list = &mut postings[term_of[map[*w as usize] as usize] as usize];
+                match list.last_mut() {
+                    // A second word of this page with the same stem: one posting.
+                    Some((last, sum)) if *last == id => {
+                        for f in 0..FIELDS {
+                            sum[f] = sum[f].saturating_add(counts[f]);
+                        }
+                    }
+                    _ => list.push((id, *counts)),
+                }
             }
         }
     }
+    // Words as written that typos may be corrected to, with their term.
     let mut surface: Vec<Vec<Box<str>>> = vec![Vec::new(); texts.len()];
-    let mut seen: FxMap<&str, ()> = FxMap::default();
-    for (c, map) in chunks.iter().zip(&maps) {
-        for (w, t) in &c.surface {
-            if seen.insert(w, ()).is_none() {
-                surface[map[*t as usize] as usize].push(w.clone());
-            }
+    for (w, &t) in words.iter().zip(&term_of) {
+        if typo_eligible(w) {
+            surface[t as usize].push((*w).into());
         }
     }
     if timing {
