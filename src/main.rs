@@ -9,6 +9,12 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: a build allocates millions of short-lived
+/// strings and values on every core, where glibc's malloc took a fifth of the
+/// instructions (callgrind, 1,000-page playbook).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// `playbook --version`: the version and the commit it was built from (see build.rs).
 const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
