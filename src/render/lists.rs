@@ -57,9 +57,10 @@ pub struct Facet {
     pub values: Vec<FacetValue>,
 }
 
-/// What list templates see as `list`.
+/// What list templates see as `list`. Its `pages` (the cards) are serialised once per
+/// page and shared by every list that shows the page: see [`ListView::to_value`].
 #[derive(Debug, Serialize)]
-pub struct ListView<'a> {
+pub struct ListView<'a, 'c> {
     /// The heading.
     pub title: String,
     /// The kind, on a kind index.
@@ -69,25 +70,80 @@ pub struct ListView<'a> {
     /// The text from `content/<kind>/_index.md`.
     pub intro: Option<String>,
     /// The pages.
-    pub pages: Vec<Card<'a>>,
+    #[serde(skip)]
+    pub pages: Vec<&'c Card<'a>>,
     /// Filters with counts (kind indexes only).
     pub facets: Vec<Facet>,
     /// Whether durations can be filtered (some page has minutes).
     pub has_minutes: bool,
 }
 
-impl<'a> ListView<'a> {
+/// Every regular page's card, built and serialised once: a page shows up on its kind
+/// index and on the page of each of its tags, roles and events.
+pub struct Cards<'a> {
+    cards: Vec<Option<Card<'a>>>,
+    values: Vec<Option<tera::Value>>,
+    fingerprints: Vec<u64>,
+}
+
+impl<'a> Cards<'a> {
+    /// The cards of `ids` (the regular pages), with fingerprints when `fingerprint`.
+    pub fn new(site: &'a Site, views: &Views<'a>, ids: &[PageId], fingerprint: bool) -> Self {
+        use rayon::prelude::*;
+        let mut cards: Vec<Option<Card<'a>>> = (0..site.pages.len()).map(|_| None).collect();
+        let built: Vec<(PageId, Card<'a>)> = ids
+            .par_iter()
+            .map(|&id| (id, card(site, views, id)))
+            .collect();
+        for (id, c) in built {
+            cards[id] = Some(c);
+        }
+        let values = cards
+            .par_iter()
+            .map(|c| c.as_ref().map(tera::Value::from_serializable))
+            .collect();
+        let fingerprints = if fingerprint {
+            cards
+                .par_iter()
+                .map(|c| c.as_ref().map_or(0, super::cache::fingerprint))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Cards {
+            cards,
+            values,
+            fingerprints,
+        }
+    }
+
+    /// The fingerprint of the cards of `ids` (0 without fingerprints).
+    pub fn fingerprint(&self, ids: &[PageId]) -> u64 {
+        if self.fingerprints.is_empty() {
+            return 0;
+        }
+        super::cache::combine(
+            &ids.iter()
+                .map(|&id| self.fingerprints[id])
+                .collect::<Vec<u64>>(),
+        )
+    }
+}
+
+impl<'a, 'c> ListView<'a, 'c> {
     /// A list of `ids`, with filters when `kind` is given.
     pub fn new(
-        site: &'a Site,
-        views: &Views<'a>,
+        cards: &'c Cards<'a>,
         title: String,
         kind: Option<Kind>,
         taxonomy: Option<&'static str>,
         intro: Option<String>,
         ids: &[PageId],
     ) -> Self {
-        let pages: Vec<Card<'a>> = ids.iter().map(|&id| card(site, views, id)).collect();
+        let pages: Vec<&'c Card<'a>> = ids
+            .iter()
+            .filter_map(|&id| cards.cards[id].as_ref())
+            .collect();
         let facets = if kind.is_some() {
             facets(&pages, kind == Some(Kind::Tool))
         } else {
@@ -104,9 +160,23 @@ impl<'a> ListView<'a> {
             has_minutes,
         }
     }
+
+    /// The list as templates see it, `pages` included: the cards' values are shared,
+    /// not serialised again.
+    pub fn to_value(&self, cards: &Cards<'a>, ids: &[PageId]) -> tera::Value {
+        let pages: Vec<tera::Value> = ids
+            .iter()
+            .filter_map(|&id| cards.values[id].clone())
+            .collect();
+        let mut map = tera::Value::from_serializable(self)
+            .into_map()
+            .unwrap_or_default();
+        map.insert("pages".into(), tera::Value::from(pages));
+        tera::Value::from(map)
+    }
 }
 
-fn facets(cards: &[Card<'_>], with_difficulty: bool) -> Vec<Facet> {
+fn facets(cards: &[&Card<'_>], with_difficulty: bool) -> Vec<Facet> {
     let count = |values: &mut dyn Iterator<Item = (String, String)>| {
         let mut map: BTreeMap<String, (String, usize)> = BTreeMap::new();
         for (value, label) in values {

@@ -150,6 +150,72 @@ impl RenderedFile {
     }
 }
 
+/// What the pass over one page leaves: its Markdown (the HTML body only where another
+/// file shows it, or for the serve cache), the diagnostics, the Markdown's cache key and
+/// the page's file (`None` for the home page and kind intros).
+struct PagePass {
+    markdown: Rendered,
+    diags: Vec<Diagnostic>,
+    key: u64,
+    file: Option<RenderedFile>,
+}
+
+/// Renders a page of any kind into its file, or reuses the cached file when nothing it
+/// shows changed.
+#[allow(clippy::too_many_arguments)]
+fn render_page(
+    site: &Site,
+    views: &Views<'_>,
+    theme: &Theme,
+    base_ctx: &tera::Context,
+    id: PageId,
+    v: &PageView<'_>,
+    md: &Rendered,
+    shared_fp: Option<u64>,
+    cached: Option<&cache::RenderCache>,
+    staging: Option<&Path>,
+) -> RenderedFile {
+    let p = &site.pages[id];
+    let path = format!("{}index.html", p.url);
+    let template = match p.kind {
+        Kind::Prompt => "prompt.html",
+        Kind::Tool => "tool.html",
+        Kind::Story => "story.html",
+        Kind::Takeaway => "takeaway.html",
+        Kind::Playbook => "playbook.html",
+        Kind::Page => "page.html",
+    };
+    let toc = view::toc(&md.headings);
+    let mut crumbs = vec![Crumb {
+        title: "Home".into(),
+        url: views.url(""),
+    }];
+    if let Some(f) = p.kind.folder() {
+        crumbs.push(Crumb {
+            title: p.kind.plural_label().into(),
+            url: views.url(&format!("{f}/")),
+        });
+    }
+    let fp = shared_fp.map_or(0, |s| {
+        cache::combine(&(
+            s,
+            template,
+            cache::fingerprint(v),
+            &md.html,
+            cache::fingerprint(&toc),
+            cache::fingerprint(&crumbs),
+        ))
+    });
+    reuse_or_render(path, shared_fp.map(|_| fp), cached, staging, || {
+        let mut ctx = base_ctx.clone();
+        ctx.insert("page", v);
+        ctx.insert("content", &md.html);
+        ctx.insert("toc", &toc);
+        ctx.insert("breadcrumbs", &crumbs);
+        render_template(theme, template, &ctx)
+    })
+}
+
 /// A list page to render: a kind index or a tag, role or event page.
 struct ListJob<'a> {
     path: String,
@@ -217,63 +283,6 @@ pub fn render_site(
         base_path,
     };
 
-    // Markdown, on every core; with a cache, only what changed since the last build.
-    let t = std::time::Instant::now();
-    let targets_fp = cache.as_ref().map(|_| {
-        let mut urls: Vec<(&String, &String)> = page_urls.iter().collect();
-        urls.sort();
-        let mut dirs: Vec<(&String, &String)> = folders.iter().collect();
-        dirs.sort();
-        let mut files: Vec<&String> = assets.iter().collect();
-        files.sort();
-        let mut dr: Vec<&String> = drafts.iter().collect();
-        dr.sort();
-        cache::combine(&(urls, dirs, files, dr, base_path))
-    });
-    let cached = cache.as_deref();
-    let rendered: Vec<(Rendered, Vec<Diagnostic>, u64)> = site
-        .pages
-        .par_iter()
-        .map(|p| {
-            let key = targets_fp.map_or(0, |fp| {
-                cache::combine(&(p.body_text(), p.body.start, &p.source.path, fp))
-            });
-            if let Some((k, r, d)) = cached.and_then(|c| c.markdown.get(&p.content_path))
-                && *k == key
-                && targets_fp.is_some()
-            {
-                return (r.clone(), d.clone(), key);
-            }
-            let mut d = Vec::new();
-            let r = markdown::render(
-                p.body_text(),
-                p.body.start,
-                &p.source,
-                &p.content_path,
-                &targets,
-                &mut d,
-            );
-            (r, d, key)
-        })
-        .collect();
-    let mut html: Vec<Rendered> = Vec::with_capacity(rendered.len());
-    let mut md_cache = HashMap::new();
-    for ((r, d, key), p) in rendered.into_iter().zip(&site.pages) {
-        diags.extend(d.iter().cloned());
-        if cache.is_some() {
-            md_cache.insert(p.content_path.clone(), (key, r.clone(), d));
-        }
-        html.push(r);
-    }
-    if let Some(c) = cache.as_deref_mut() {
-        c.markdown = md_cache;
-        c.rendered = 0;
-        c.reused = 0;
-    }
-    check_anchors(site, &html, &mut diags);
-    timings.push("markdown", t);
-    let t = std::time::Instant::now();
-
     let site_view = SiteView {
         title: &site.config.title,
         description: &site.config.description,
@@ -297,68 +306,116 @@ pub fn render_site(
     };
     let mut sitemap_urls: Vec<String> = Vec::new();
 
-    // Pages of every kind.
+    // Markdown and the page around it in one pass on every core: each page's HTML body
+    // goes into its page file (written at once in a build to disk) and is dropped, so
+    // the bodies of 10,000 pages are never all in memory. With a cache, only what
+    // changed since the last build is rendered again.
+    let t = std::time::Instant::now();
+    let targets_fp = cache.as_ref().map(|_| {
+        let mut urls: Vec<(&String, &String)> = page_urls.iter().collect();
+        urls.sort();
+        let mut dirs: Vec<(&String, &String)> = folders.iter().collect();
+        dirs.sort();
+        let mut files: Vec<&String> = assets.iter().collect();
+        files.sort();
+        let mut dr: Vec<&String> = drafts.iter().collect();
+        dr.sort();
+        cache::combine(&(urls, dirs, files, dr, base_path))
+    });
     let ids: Vec<PageId> = site.regular_pages().collect();
     let page_views: Vec<(PageId, PageView<'_>)> =
         ids.par_iter().map(|&id| (id, views.page(id))).collect();
+    let mut view_of: Vec<Option<usize>> = vec![None; site.pages.len()];
+    for (i, (id, _)) in page_views.iter().enumerate() {
+        view_of[*id] = Some(i);
+    }
     let shared_fp = cache
         .as_ref()
         .map(|_| cache::combine(&(theme.fingerprint, cache::fingerprint(&site_view))));
+    let keep_html = cache.is_some();
     let cached = cache.as_deref();
-    let results: Vec<RenderedFile> = page_views
-        .par_iter()
-        .map(|(id, v)| {
-            let p = &site.pages[*id];
-            let path = format!("{}index.html", p.url);
-            let template = match p.kind {
-                Kind::Prompt => "prompt.html",
-                Kind::Tool => "tool.html",
-                Kind::Story => "story.html",
-                Kind::Takeaway => "takeaway.html",
-                Kind::Playbook => "playbook.html",
-                Kind::Page => "page.html",
-            };
-            let toc = view::toc(&html[*id].headings);
-            let mut crumbs = vec![Crumb {
-                title: "Home".into(),
-                url: views.url(""),
-            }];
-            if let Some(f) = p.kind.folder() {
-                crumbs.push(Crumb {
-                    title: p.kind.plural_label().into(),
-                    url: views.url(&format!("{f}/")),
-                });
-            }
-            let fp = shared_fp.map_or(0, |s| {
-                cache::combine(&(
-                    s,
-                    template,
-                    cache::fingerprint(v),
-                    &html[*id].html,
-                    cache::fingerprint(&toc),
-                    cache::fingerprint(&crumbs),
-                ))
+    let rendered: Vec<PagePass> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|id| {
+            let p = &site.pages[id];
+            let key = targets_fp.map_or(0, |fp| {
+                cache::combine(&(p.body_text(), p.body.start, &p.source.path, fp))
             });
-            reuse_or_render(path, shared_fp.map(|_| fp), cached, staging, || {
-                let mut ctx = base_ctx.clone();
-                ctx.insert("page", v);
-                ctx.insert("content", &html[*id].html);
-                ctx.insert("toc", &toc);
-                ctx.insert("breadcrumbs", &crumbs);
-                render_template(theme, template, &ctx)
-            })
+            let (mut r, d) = match cached.and_then(|c| c.markdown.get(&p.content_path)) {
+                Some((k, r, d)) if *k == key && targets_fp.is_some() => (r.clone(), d.clone()),
+                _ => {
+                    let mut d = Vec::new();
+                    let r = markdown::render(
+                        p.body_text(),
+                        p.body.start,
+                        &p.source,
+                        &p.content_path,
+                        &targets,
+                        &mut d,
+                    );
+                    (r, d)
+                }
+            };
+            let file = view_of[id].map(|i| {
+                render_page(
+                    site,
+                    &views,
+                    theme,
+                    &base_ctx,
+                    id,
+                    &page_views[i].1,
+                    &r,
+                    shared_fp,
+                    cached,
+                    staging,
+                )
+            });
+            // Home and kind intros are shown by other files; a page's own body is done.
+            if file.is_some() && !keep_html {
+                r.html = String::new();
+            }
+            PagePass {
+                markdown: r,
+                diags: d,
+                key,
+                file,
+            }
         })
         .collect();
-    let mut file_cache = HashMap::new();
-    for f in results {
-        f.collect(
-            &mut cache,
-            &mut file_cache,
-            &mut sitemap_urls,
-            &mut out,
-            &mut diags,
-        );
+    let mut html: Vec<Rendered> = Vec::with_capacity(rendered.len());
+    let mut files: Vec<Option<RenderedFile>> = Vec::with_capacity(rendered.len());
+    let mut md_cache = HashMap::new();
+    for (pass, p) in rendered.into_iter().zip(&site.pages) {
+        diags.extend(pass.diags.iter().cloned());
+        if cache.is_some() {
+            md_cache.insert(
+                p.content_path.clone(),
+                (pass.key, pass.markdown.clone(), pass.diags),
+            );
+        }
+        html.push(pass.markdown);
+        files.push(pass.file);
     }
+    if let Some(c) = cache.as_deref_mut() {
+        c.markdown = md_cache;
+        c.rendered = 0;
+        c.reused = 0;
+    }
+    check_anchors(site, &html, &mut diags);
+    let mut file_cache = HashMap::new();
+    for (id, _) in &page_views {
+        if let Some(f) = files[*id].take() {
+            f.collect(
+                &mut cache,
+                &mut file_cache,
+                &mut sitemap_urls,
+                &mut out,
+                &mut diags,
+            );
+        }
+    }
+    timings.push("pages", t);
+    let t = std::time::Instant::now();
 
     // Kind indexes and tag, role and event pages: lists, rendered on every core.
     let home_crumb = || Crumb {
@@ -416,13 +473,13 @@ pub fn render_site(
         }
         overviews.push((tax, term_views));
     }
+    let cards = lists::Cards::new(site, &views, &ids, cache.is_some());
     let cached = cache.as_deref();
     let lists: Vec<RenderedFile> = jobs
         .into_par_iter()
         .map(|job| {
             let list = ListView::new(
-                site,
-                &views,
+                &cards,
                 job.title,
                 job.kind,
                 job.taxonomy,
@@ -433,12 +490,13 @@ pub fn render_site(
                 cache::combine(&(
                     s,
                     cache::fingerprint(&list),
+                    cards.fingerprint(job.ids),
                     cache::fingerprint(&job.crumbs),
                 ))
             });
             reuse_or_render(job.path, shared_fp.map(|_| fp), cached, staging, || {
                 let mut ctx = base_ctx.clone();
-                ctx.insert("list", &list);
+                ctx.insert_value("list", list.to_value(&cards, job.ids));
                 ctx.insert("breadcrumbs", &job.crumbs);
                 render_template(theme, "list.html", &ctx)
             })
@@ -569,7 +627,7 @@ pub fn render_site(
         }
     }
 
-    timings.push("templates", t);
+    timings.push("lists", t);
     // The search index, from the text already in memory.
     let t = std::time::Instant::now();
     let mut deferred = None;
