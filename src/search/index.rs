@@ -43,37 +43,10 @@ pub(crate) struct Term {
     pub surface: Vec<Box<str>>,
 }
 
-/// FxHash (rustc's): the index hashes millions of short words, where SipHash's
-/// flooding resistance buys nothing.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut v = [0u8; 8];
-            v[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(v));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    fn add(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+/// A fast, fixed-seed hash map: the index hashes millions of short words, where
+/// SipHash's flooding resistance buys nothing and a fixed seed keeps builds
+/// reproducible.
+type FxMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// A page's field lengths, and its terms with a count per field.
 type PageTerms = ([u32; FIELDS], Vec<(u32, [u16; FIELDS])>);

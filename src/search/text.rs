@@ -65,14 +65,14 @@ pub(crate) fn tokenize(text: &str, mut f: impl FnMut(Token<'_>)) {
     let mut buf = String::new();
     if text.is_ascii() {
         // ASCII text has the same word boundaries either way; skip the segmenter.
-        tokenize_ascii(text.as_bytes(), &mut buf, &mut f);
+        tokenize_ascii(text, &mut buf, &mut f);
         return;
     }
     // No word spans white space, so only the pieces between spaces that hold
     // non-ASCII characters need the segmenter.
     for piece in text.split(|c: char| c.is_ascii_whitespace()) {
         if piece.is_ascii() {
-            tokenize_ascii(piece.as_bytes(), &mut buf, &mut f);
+            tokenize_ascii(piece, &mut buf, &mut f);
         } else {
             tokenize_unicode(piece, &mut buf, &mut f);
         }
@@ -122,28 +122,46 @@ fn tokenize_unicode(text: &str, buf: &mut String, mut f: impl FnMut(Token<'_>)) 
     emit_cjk(&mut cjk, &mut f);
 }
 
-fn tokenize_ascii(b: &[u8], buf: &mut String, f: &mut impl FnMut(Token<'_>)) {
+fn tokenize_ascii(text: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) {
+    let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
         if !b[i].is_ascii_alphanumeric() {
             i += 1;
             continue;
         }
-        buf.clear();
+        let start = i;
+        let mut plain = true;
         while i < b.len() {
             let c = b[i];
-            if c.is_ascii_alphanumeric() {
-                buf.push(c.to_ascii_lowercase() as char);
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            } else if c.is_ascii_uppercase() {
+                plain = false;
             } else if c == b'\''
                 && b[i - 1].is_ascii_alphabetic()
                 && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
             {
                 // joined: `don't` is one word
+                plain = false;
             } else {
                 break;
             }
             i += 1;
         }
+        let word = &b[start..i];
+        if plain {
+            // Most words are already lower case: hand out the text itself.
+            if word.len() <= MAX_TERM_CHARS {
+                f(Token::Word(&text[start..i]));
+            }
+            continue;
+        }
+        buf.clear();
+        buf.extend(
+            word.iter()
+                .filter(|&&c| c != b'\'')
+                .map(|&c| c.to_ascii_lowercase() as char),
+        );
         if buf.len() <= MAX_TERM_CHARS {
             f(Token::Word(buf));
         }
