@@ -90,9 +90,14 @@ pub fn build_in_memory_cached(
 /// to disk), so they are never all held in memory at once.
 fn build_staged(
     opts: &BuildOptions,
-    cache: Option<&mut render::cache::RenderCache>,
+    mut cache: Option<&mut render::cache::RenderCache>,
     staging: Option<&Path>,
 ) -> Result<Built, Diagnostics> {
+    // What a body-only update would start from is only valid after a good build.
+    if let Some(c) = cache.as_deref_mut() {
+        c.incremental = None;
+        c.last = None;
+    }
     let mut diags = Diagnostics::new();
     let mut config = Config::from_dir(&opts.root)?;
     if let Some(url) = &opts.base_url
@@ -128,22 +133,115 @@ fn build_staged(
         &site,
         &theme,
         &mut timings,
-        cache,
+        cache.as_deref_mut(),
         staging,
         opts.defer_search,
     );
     diags.extend(d);
     if diags.has_errors() {
+        if let Some(c) = cache {
+            c.incremental = None;
+        }
         return Err(diags);
+    }
+    let warnings = diags.sorted();
+    let pages = site.regular_pages().count();
+    let config = site.config.clone();
+    if let Some(c) = cache {
+        c.last = Some(render::cache::LastSite {
+            site,
+            theme,
+            warnings: warnings.clone(),
+        });
     }
     Ok(Built {
         output,
-        pages: site.regular_pages().count(),
-        warnings: diags.sorted(),
-        config: site.config,
+        pages,
+        warnings,
+        config,
         timings,
         deferred_search,
     })
+}
+
+/// What [`rebuild_bodies`] produced: the page files that changed, to put over the last
+/// build's output.
+pub struct BodyUpdate {
+    /// The new page files: output path, bytes.
+    pub files: Vec<(String, std::sync::Arc<Vec<u8>>)>,
+    /// Regular pages in the site.
+    pub pages: usize,
+    /// The site's warnings (a body edit changes none).
+    pub warnings: Vec<Diagnostic>,
+    /// The search index's new input.
+    pub deferred_search: Option<render::DeferredSearch>,
+}
+
+/// `serve`'s fast path for the most common edit: when every file in `changed` is a page
+/// of the last good build whose front matter is byte for byte what that build read,
+/// only those pages' bodies are rendered again (no scan, no new site, no lists).
+/// `None` when that does not apply — a new, removed or renamed file, a front matter
+/// edit, the home page or a kind intro, a free page titled by its first heading — and
+/// the caller builds the whole site.
+pub fn rebuild_bodies(
+    root: &Path,
+    cache: &mut render::cache::RenderCache,
+    changed: &[PathBuf],
+) -> Option<Result<BodyUpdate, Diagnostics>> {
+    let last = cache.last.as_ref()?;
+    cache.incremental.as_ref()?;
+    if changed.is_empty() {
+        return None;
+    }
+    let mut updates = Vec::new();
+    for path in changed {
+        let rel = path.strip_prefix(root).ok()?;
+        let content_path = rel.strip_prefix("content").ok()?;
+        let key = content_path
+            .components()
+            .map(|c| c.as_os_str().to_str())
+            .collect::<Option<Vec<_>>>()?
+            .join("/");
+        let &id = last.site.by_content_path.get(&key)?;
+        let page = &last.site.pages[id];
+        if page.role != content::Role::Regular
+            || (page.kind == content::Kind::Page && page.fm.title.is_none())
+        {
+            return None;
+        }
+        let old = page.source.text.as_deref()?;
+        let text = std::fs::read_to_string(path).ok()?;
+        let split = content::front_matter::split(&text).ok()?;
+        if text[..split.body.start] != old[..page.body.start] {
+            return None;
+        }
+        if updates.iter().any(|(i, _, _)| *i == id) {
+            continue;
+        }
+        let body = split.body.clone();
+        updates.push((id, std::sync::Arc::<str>::from(text), body));
+    }
+    let mut last = cache.last.take()?;
+    let result = render::rerender_bodies(&mut last.site, &last.theme, cache, updates);
+    match result {
+        Ok((files, deferred_search)) => {
+            let update = BodyUpdate {
+                files,
+                pages: last.site.regular_pages().count(),
+                warnings: last.warnings.clone(),
+                deferred_search,
+            };
+            cache.last = Some(last);
+            Some(Ok(update))
+        }
+        Err(errors) => {
+            // The kept site now holds text that failed: the next change builds anew.
+            cache.incremental = None;
+            let mut diags = Diagnostics::new();
+            diags.extend(errors);
+            Some(Err(diags))
+        }
+    }
 }
 
 /// How long each phase of a build took, in order, for `--verbose`.

@@ -21,6 +21,26 @@ pub struct RenderCache {
     pub rendered: usize,
     /// Files reused from the build before.
     pub reused: usize,
+    /// What the last successful build leaves for a body-only update.
+    pub(crate) incremental: Option<super::Incremental>,
+    /// The last successful build's site, theme and warnings.
+    pub(crate) last: Option<LastSite>,
+}
+
+/// The last successful build's site, kept by `serve` so an edit of a page's body needs
+/// neither a scan of `content/` nor a new site.
+pub(crate) struct LastSite {
+    pub(crate) site: crate::site::Site,
+    pub(crate) theme: super::Theme,
+    pub(crate) warnings: Vec<Diagnostic>,
+}
+
+impl std::fmt::Debug for LastSite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LastSite")
+            .field("pages", &self.site.pages.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A hasher that serde can write into, so a view is fingerprinted without building

@@ -511,7 +511,7 @@ pub fn render_site(
             &mut diags,
         );
     }
-    if let Some(c) = cache {
+    if let Some(c) = cache.as_deref_mut() {
         c.files = file_cache;
     }
     for (tax, term_views) in overviews {
@@ -638,7 +638,10 @@ pub fn render_site(
             .collect();
         if defer_search {
             deferred = Some(DeferredSearch {
-                docs: docs.iter().map(OwnedDoc::from_doc).collect(),
+                docs: docs
+                    .iter()
+                    .map(|d| Arc::new(OwnedDoc::from_doc(d)))
+                    .collect(),
                 language: site.config.language.clone(),
             });
         } else {
@@ -682,13 +685,151 @@ pub fn render_site(
         out.insert(a.rel.clone(), Body::Copy(a.path.clone()));
     }
     timings.push("feeds and files", t);
+    if let (Some(c), Some(targets_fp), Some(shared_fp)) = (cache, targets_fp, shared_fp) {
+        let mut doc_of = vec![usize::MAX; site.pages.len()];
+        for (i, (id, _)) in page_views.iter().enumerate() {
+            doc_of[*id] = i;
+        }
+        c.incremental = Some(Incremental {
+            page_urls,
+            folders,
+            assets,
+            drafts,
+            base_ctx,
+            shared_fp,
+            targets_fp,
+            html,
+            search: deferred.as_ref().map(|d| d.docs.clone()),
+            doc_of,
+        });
+    }
     (out, diags, deferred)
+}
+
+/// What `serve` keeps of its last full build to render edited page bodies again
+/// without rebuilding the site: see [`rerender_bodies`].
+pub struct Incremental {
+    page_urls: HashMap<String, String>,
+    folders: HashMap<String, String>,
+    assets: HashSet<String>,
+    drafts: HashSet<String>,
+    base_ctx: tera::Context,
+    shared_fp: u64,
+    targets_fp: u64,
+    /// Every page's Markdown, by page id.
+    html: Vec<Rendered>,
+    /// The search index's input (when deferred), in the order of `doc_of`.
+    search: Option<Vec<Arc<OwnedDoc>>>,
+    /// Page id → position in `search`.
+    doc_of: Vec<usize>,
+}
+
+impl std::fmt::Debug for Incremental {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Incremental")
+            .field("pages", &self.html.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Renders again the pages `changed` whose body (and nothing else) changed: their
+/// Markdown, their own page files and their search text; every link to an anchor in the
+/// site is checked again. Everything else a body cannot change (lists, feeds, other
+/// pages) stays as the last build left it. `site` gets the new texts. Returns the new
+/// page files and the search index's new input, or the errors found.
+#[allow(clippy::type_complexity)]
+pub fn rerender_bodies(
+    site: &mut Site,
+    theme: &Theme,
+    cache: &mut cache::RenderCache,
+    changed: Vec<(PageId, Arc<str>, std::ops::Range<usize>)>,
+) -> Result<(Vec<(String, Arc<Vec<u8>>)>, Option<DeferredSearch>), Vec<Diagnostic>> {
+    let Some(inc) = cache.incremental.as_mut() else {
+        return Err(vec![Diagnostic::error("no previous build to update")]);
+    };
+    let ids: Vec<PageId> = changed.iter().map(|c| c.0).collect();
+    for (id, text, body) in changed {
+        site.pages[id].source.text = Some(text);
+        site.pages[id].body = body;
+    }
+    let site: &Site = site;
+    let targets = LinkTargets {
+        pages: &inc.page_urls,
+        assets: &inc.assets,
+        folders: &inc.folders,
+        drafts: &inc.drafts,
+        base_path: site.config.base_path(),
+    };
+    let mut errors = Vec::new();
+    for &id in &ids {
+        let p = &site.pages[id];
+        let mut d = Vec::new();
+        let r = markdown::render(
+            p.body_text(),
+            p.body.start,
+            &p.source,
+            &p.content_path,
+            &targets,
+            &mut d,
+        );
+        let key = cache::combine(&(p.body_text(), p.body.start, &p.source.path, inc.targets_fp));
+        cache
+            .markdown
+            .insert(p.content_path.clone(), (key, r.clone(), d.clone()));
+        errors.extend(d);
+        inc.html[id] = r;
+    }
+    check_anchors(site, &inc.html, &mut errors);
+    if errors.iter().any(Diagnostic::is_error) {
+        return Err(errors);
+    }
+    let views = Views::new(site);
+    let mut files = Vec::new();
+    for &id in &ids {
+        let v = views.page(id);
+        let file = render_page(
+            site,
+            &views,
+            theme,
+            &inc.base_ctx,
+            id,
+            &v,
+            &inc.html[id],
+            Some(inc.shared_fp),
+            None,
+            None,
+        );
+        match file.result {
+            Ok(bytes) => {
+                cache
+                    .files
+                    .insert(file.path.clone(), (file.fp, bytes.clone()));
+                files.push((file.path, bytes));
+            }
+            Err(d) => errors.push(d),
+        }
+        if let (Some(docs), Some(&i)) = (inc.search.as_mut(), inc.doc_of.get(id))
+            && i < docs.len()
+        {
+            docs[i] = Arc::new(OwnedDoc::from_doc(&search_doc(&v, &inc.html[id])));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    cache.rendered = files.len();
+    cache.reused = cache.files.len().saturating_sub(files.len());
+    let deferred = inc.search.as_ref().map(|docs| DeferredSearch {
+        docs: docs.clone(),
+        language: site.config.language.clone(),
+    });
+    Ok((files, deferred))
 }
 
 /// The search index's input, owned, so `serve` can build the index after the new pages
 /// are already served: the reload never waits for it.
 pub struct DeferredSearch {
-    docs: Vec<OwnedDoc>,
+    docs: Vec<Arc<OwnedDoc>>,
     language: String,
 }
 
@@ -696,7 +837,7 @@ impl DeferredSearch {
     /// Builds the search files.
     pub fn build(&self) -> Vec<(String, Vec<u8>)> {
         let docs: Vec<crate::search::SearchDoc<'_>> =
-            self.docs.iter().map(OwnedDoc::as_doc).collect();
+            self.docs.iter().map(|d| d.as_doc()).collect();
         crate::search::build_index(&docs, &self.language)
     }
 }

@@ -158,7 +158,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
         cache: Mutex::new(RenderCache::default()),
     };
     let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let first = builder.run(&served, &hub, Change::Site, color);
+    let first = builder.run(&served, &hub, Change::Site, color, &[]);
     if !first {
         *served
             .failed_first
@@ -209,6 +209,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
             }
         };
         let mut change = Change::Ignored;
+        let mut changed_paths: Vec<PathBuf> = Vec::new();
         let mut themes_created = false;
         for e in &events {
             // Reading files (as every build does) raises access events: only writes,
@@ -225,7 +226,11 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
                 if p.file_name().is_some_and(|n| n == "themes") {
                     themes_created = true;
                 }
-                change = match (change, classify(&opts.root, p, &out_dir)) {
+                let this = classify(&opts.root, p, &out_dir);
+                if this == Change::Site && !changed_paths.contains(p) {
+                    changed_paths.push(p.clone());
+                }
+                change = match (change, this) {
                     (Change::Site, _) | (_, Change::Site) => Change::Site,
                     (Change::Css, _) | (_, Change::Css) => Change::Css,
                     _ => Change::Ignored,
@@ -236,7 +241,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
             watch_paths(&mut debouncer, &opts.root);
         }
         if change != Change::Ignored {
-            builder.run(&served, &hub, change, color);
+            builder.run(&served, &hub, change, color, &changed_paths);
         }
     }
     Ok(())
@@ -287,7 +292,14 @@ struct Builder {
 impl Builder {
     /// Builds; on success swaps the served output, then tells the tabs. Returns true if
     /// and only if the build succeeded.
-    fn run(&self, served: &Served, hub: &Hub, change: Change, color: bool) -> bool {
+    fn run(
+        &self,
+        served: &Served,
+        hub: &Hub,
+        change: Change,
+        color: bool,
+        changed: &[PathBuf],
+    ) -> bool {
         let start = Instant::now();
         // Serve with drafts, and with permalinks pointing at this server.
         let base_path = crate::config::Config::from_dir(&self.root)
@@ -302,6 +314,45 @@ impl Builder {
         };
         *served.base_path.write().unwrap_or_else(|e| e.into_inner()) = base_path;
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        // An edit of page bodies only: render just those pages over the last output.
+        if change == Change::Site {
+            match crate::rebuild_bodies(&self.root, &mut cache, changed) {
+                Some(Ok(update)) => {
+                    let generation = served
+                        .generation
+                        .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                        + 1;
+                    {
+                        let mut current = served.output.write().unwrap_or_else(|e| e.into_inner());
+                        let mut next = Output::clone(&current);
+                        for (path, bytes) in update.files {
+                            next.insert(path, crate::output::Body::Shared(bytes));
+                        }
+                        *current = Arc::new(next);
+                    }
+                    for w in &update.warnings {
+                        eprintln!("{}\n", w.render(color));
+                    }
+                    println!(
+                        "Built {} pages in {} ms ({} files rendered, {} reused)",
+                        update.pages,
+                        start.elapsed().as_millis(),
+                        cache.rendered,
+                        cache.reused
+                    );
+                    hub.publish(Message::Reload);
+                    if let Some(search) = update.deferred_search {
+                        spawn_search(served.clone(), search, generation);
+                    }
+                    return true;
+                }
+                Some(Err(diags)) => {
+                    report_failure(hub, diags, color);
+                    return false;
+                }
+                None => {}
+            }
+        }
         match build_in_memory_cached(&opts, Some(&mut cache)) {
             Ok(built) => {
                 let generation = served
@@ -336,17 +387,7 @@ impl Builder {
                 true
             }
             Err(diags) => {
-                let list = diags.sorted();
-                let plain: Vec<String> = list.iter().map(|d| d.render(false)).collect();
-                for d in &list {
-                    eprintln!("{}\n", d.render(color));
-                }
-                eprintln!(
-                    "error: build failed with {} {}; still serving the last good site",
-                    plain.len(),
-                    if plain.len() == 1 { "error" } else { "errors" }
-                );
-                hub.publish(Message::Errors(plain));
+                report_failure(hub, diags, color);
                 false
             }
         }
@@ -354,6 +395,22 @@ impl Builder {
 }
 
 /// The page served for every HTML request while no build has succeeded yet.
+/// Shows a failed build's errors in the terminal and the open tabs; the last good
+/// site stays up.
+fn report_failure(hub: &Hub, diags: crate::diagnostic::Diagnostics, color: bool) {
+    let list = diags.sorted();
+    let plain: Vec<String> = list.iter().map(|d| d.render(false)).collect();
+    for d in &list {
+        eprintln!("{}\n", d.render(color));
+    }
+    eprintln!(
+        "error: build failed with {} {}; still serving the last good site",
+        plain.len(),
+        if plain.len() == 1 { "error" } else { "errors" }
+    );
+    hub.publish(Message::Errors(plain));
+}
+
 const FIRST_BUILD_FAILED: &str = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head><body><h1>The first build failed</h1><p>Fix the errors shown here and in the terminal; this page reloads by itself.</p></body></html>\n";
 
 fn handle(request: tiny_http::Request, served: &Served, hub: &Hub) {

@@ -269,6 +269,56 @@ fn broken_front_matter_shows_errors_and_keeps_the_last_good_page() {
 }
 
 #[test]
+fn a_body_edit_that_breaks_a_link_elsewhere_is_an_error_until_fixed() {
+    // The tool links to a heading of the prompt; the prompt's body loses that heading.
+    let prompt = "+++\ntitle = \"What would you remove?\"\npurpose = \"Clarity\"\n+++\n\n## How to ask\n\nFirst version.\n";
+    let tool = "+++\ntitle = \"Story Mapping\"\npurpose = \"Shared picture\"\n+++\n\nSee [asking](../prompts/remove-one.md#how-to-ask).\n";
+    let p = Project::new()
+        .file("content/prompts/remove-one.md", prompt)
+        .file("content/tools/story-mapping.md", tool);
+    let s = Server::start(&p);
+    let page = format!("{}prompts/remove-one/", s.base);
+    s.wait_for(&page, "first build", |st, _| st == 200);
+    let seen = sse_until(&s.origin, "event: errors", || {
+        p.write(
+            "content/prompts/remove-one.md",
+            prompt
+                .replace("## How to ask", "## How to listen")
+                .as_bytes(),
+        );
+    });
+    assert!(seen.contains("missing anchor `#how-to-ask`"), "{seen}");
+    assert!(
+        seen.contains("content/tools/story-mapping.md:6:5"),
+        "{seen}"
+    );
+    assert!(seen.contains("did you mean `#how-to-listen`?"), "{seen}");
+    let (_, _, body) = s.get(&page);
+    assert!(body.contains("How to ask"), "the last good page stays");
+    // A body edit that is fine again is served, and so is the next one.
+    p.write(
+        "content/prompts/remove-one.md",
+        prompt.replace("First", "Second").as_bytes(),
+    );
+    s.wait_for(&page, "the fix", |st, b| {
+        st == 200 && b.contains("Second version.")
+    });
+    p.write(
+        "content/prompts/remove-one.md",
+        prompt.replace("First", "Third").as_bytes(),
+    );
+    s.wait_for(&page, "an edit after the fix", |st, b| {
+        st == 200 && b.contains("Third version.")
+    });
+    // A page whose body did not change kept its own file.
+    let (_, _, tool_page) = s.get(&format!("{}tools/story-mapping/", s.base));
+    assert!(
+        tool_page.contains("prompts/remove-one/#how-to-ask"),
+        "{tool_page}"
+    );
+}
+
+#[test]
 fn deleted_and_renamed_pages_disappear_and_move() {
     let p = Project::new()
         .file("content/prompts/remove-one.md", PROMPT)
