@@ -900,8 +900,20 @@ fn convert_and_build(corpora: &Path, corpus: Corpus, mode: Mode) -> Site {
         .count();
     let pages = corpus.pages(&dir, mode);
     let tmp = tempfile::tempdir().unwrap();
-    write_playbook(tmp.path(), corpus.title(), corpus.language(), &pages);
-    let built = build(tmp.path());
+    // `PLAYBOOK_CORPORA_KEEP=DIR` writes the converted playbook to `DIR/<corpus>` to look
+    // at (outside the repository: the copies are adaptations under the corpus licence).
+    let root = match std::env::var_os("PLAYBOOK_CORPORA_KEEP") {
+        Some(keep) => {
+            let root = PathBuf::from(keep).join(corpus.folder().split('/').next().unwrap());
+            if root.exists() {
+                std::fs::remove_dir_all(&root).unwrap();
+            }
+            root
+        }
+        None => tmp.path().to_path_buf(),
+    };
+    write_playbook(&root, corpus.title(), corpus.language(), &pages);
+    let built = build(&root);
     built.report(corpus.folder());
     Site {
         _tmp: tmp,
@@ -1209,4 +1221,70 @@ fn the_corpora_s_own_slips_are_reported_clearly() {
     );
     assert_eq!(ja.built.errors(), 9, "3 anchors, 1 link, 5 keys:\n{err}");
     assert!(err.contains("error: build failed with 9 errors"), "{err}");
+}
+
+/// What the browser judge needs and is missing, if anything.
+fn missing_browser_tools() -> Vec<String> {
+    let mut missing = Vec::new();
+    if Command::new("node").arg("--version").output().is_err() {
+        missing.push("node".to_string());
+    }
+    if !repo()
+        .join("tests/browser/node_modules/playwright-core")
+        .exists()
+    {
+        missing.push(
+            "tests/browser/node_modules/playwright-core (run `npm ci` in tests/browser)".into(),
+        );
+    }
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        missing.push(chromium);
+    }
+    missing
+}
+
+/// Each corpus's query table (`tests/fixtures/corpora/<corpus>.json`) through the real
+/// search UI in headless Chromium: titles, purposes, body words, a typo, a prefix, a tag
+/// filter, and Japanese katakana and kanji queries (CJK bigrams).
+#[test]
+fn search_finds_corpus_pages_in_a_real_browser() {
+    let Some(corpora) = corpora() else { return };
+    let missing = missing_browser_tools();
+    if !missing.is_empty() {
+        let what = missing.join(", ");
+        if std::env::var_os("CI").is_none()
+            && std::env::var("PLAYBOOK_SKIP_JUDGES").as_deref() == Ok("1")
+        {
+            println!("SKIPPED: the corpus search judge needs {what}");
+            return;
+        }
+        panic!(
+            "the corpus search judge needs {what} (set PLAYBOOK_SKIP_JUDGES=1 to skip outside CI)"
+        );
+    }
+    let sites: Vec<(Corpus, Site)> = [Corpus::Opl, Corpus::OplJa, Corpus::Methods, Corpus::Plays]
+        .into_iter()
+        .map(|c| (c, convert_and_build(&corpora, c, Mode::Repaired)))
+        .collect();
+    let mut judge = Command::new("node");
+    judge.arg(repo().join("tests/browser/corpus-queries.mjs"));
+    for (corpus, site) in &sites {
+        site.built.assert_clean();
+        let name = corpus.folder().split('/').next().unwrap();
+        judge.arg(&site.built.site).arg(
+            repo()
+                .join("tests/fixtures/corpora")
+                .join(format!("{name}.json")),
+        );
+    }
+    let run = judge.output().expect("runs node");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    println!("{stdout}");
+    eprintln!("{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "corpus search judge failed:\n{stdout}"
+    );
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
