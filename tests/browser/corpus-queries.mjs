@@ -1,4 +1,4 @@
-// The corpus search judge (issue 7), run by tests/corpora.rs:
+// The corpus search judge (issue 7), run by tests/corpora/main.rs:
 //
 //   node tests/browser/corpus-queries.mjs SITE_DIR QUERIES.json [SITE_DIR QUERIES.json …]
 //
