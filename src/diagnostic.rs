@@ -433,7 +433,9 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         if c.len() > 2 && word_l.len() > 2 && (c.contains(&word_l) || word_l.contains(c)) {
             score = score.max(0.85);
         }
-        if best.is_none_or(|(b, _)| score > b) {
+        // Ties go to the first in sorted order, so a suggestion drawn from a hash set
+        // is the same on every run.
+        if best.is_none_or(|(b, bc)| score > b || (score == b && c < bc)) {
             best = Some((score, c));
         }
     }
@@ -524,6 +526,18 @@ mod tests {
             Some("did you mean `purpose`?")
         );
         assert_eq!(did_you_mean("zzzzzz", ["purpose", "title"]), None);
+    }
+
+    #[test]
+    fn a_tie_is_broken_by_sorted_order_not_by_candidate_order() {
+        assert_eq!(
+            closest("footnote-1", ["footnote-3", "footnote-2"]),
+            Some("footnote-2")
+        );
+        assert_eq!(
+            closest("footnote-1", ["footnote-2", "footnote-3"]),
+            Some("footnote-2")
+        );
     }
 
     #[test]

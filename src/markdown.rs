@@ -36,6 +36,8 @@ pub struct Rendered {
     pub html: String,
     /// Its headings, in order.
     pub headings: Vec<Heading>,
+    /// Ids the page's raw HTML declares (`<a name="…">`, `id="…"`): link targets too.
+    pub html_ids: Vec<String>,
     /// Links to other pages' anchors, to check later.
     pub anchor_checks: Vec<AnchorCheck>,
     /// The text without markup, for summaries and search.
@@ -93,9 +95,15 @@ pub fn render(
 
     // Headings: their text decides their ids, so gather it first.
     let mut headings = Vec::new();
+    let mut html_ids = Vec::new();
     let mut used: HashMap<String, usize> = HashMap::new();
     let mut i = 0;
     while i < events.len() {
+        // Authors mark footnotes and other targets with raw HTML anchors, as GitHub
+        // allows (`<a name="footnote-1"></a>`): links to them are not broken.
+        if let Event::Html(t) | Event::InlineHtml(t) = &events[i].0 {
+            declared_ids(t, &mut html_ids);
+        }
         if let Event::Start(Tag::Heading { level, id, .. }) = &events[i].0 {
             let level = heading_level(*level);
             let explicit = id.as_ref().map(|s| s.to_string());
@@ -133,7 +141,11 @@ pub fn render(
         }
         i += 1;
     }
-    let own_ids: HashSet<&str> = headings.iter().map(|h| h.id.as_str()).collect();
+    let own_ids: HashSet<&str> = headings
+        .iter()
+        .map(|h| h.id.as_str())
+        .chain(html_ids.iter().map(String::as_str))
+        .collect();
 
     let dir = content_path.rsplit_once('/').map_or("", |(d, _)| d);
     let mut anchor_checks = Vec::new();
@@ -253,8 +265,50 @@ pub fn render(
     Rendered {
         html,
         headings,
+        html_ids,
         anchor_checks,
         plain,
+    }
+}
+
+/// Collects the anchors a piece of raw HTML declares: every `id` attribute, and `name`
+/// on `<a>` (the old way, still common in Markdown written for GitHub).
+fn declared_ids(html: &str, out: &mut Vec<String>) {
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let end = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..end];
+        rest = &rest[end..];
+        let name_end = tag
+            .find(|c: char| c.is_ascii_whitespace() || c == '/')
+            .unwrap_or(tag.len());
+        let is_a = tag[..name_end].eq_ignore_ascii_case("a");
+        let mut attrs = &tag[name_end..];
+        while let Some(eq) = attrs.find('=') {
+            let key = attrs[..eq]
+                .rsplit(|c: char| c.is_ascii_whitespace())
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let after = attrs[eq + 1..].trim_start();
+            let (value, next) = match after.chars().next() {
+                Some(q @ ('"' | '\'')) => match after[1..].find(q) {
+                    Some(close) => (&after[1..1 + close], &after[2 + close..]),
+                    None => (&after[1..], ""),
+                },
+                _ => {
+                    let stop = after
+                        .find(|c: char| c.is_ascii_whitespace())
+                        .unwrap_or(after.len());
+                    (&after[..stop], &after[stop..])
+                }
+            };
+            if (key == "id" || (is_a && key == "name")) && !value.is_empty() {
+                out.push(value.to_string());
+            }
+            attrs = next;
+        }
     }
 }
 
@@ -498,6 +552,10 @@ fn rewrite(
     };
     let help = if t.drafts.contains(&target) {
         "that page is a draft: build with `--drafts`, or remove `draft = true` from it".to_string()
+    } else if looks_like_host(dest) {
+        // `[Luma](www.luma-institute.com)`: a web address without its scheme reads as a
+        // path inside the site; a similar file name would be the wrong hint.
+        format!("a link without `https://` is a path inside the site: write `https://{dest}`")
     } else {
         let pool: Vec<&str> = if is_image {
             t.assets.iter().map(String::as_str).collect()
@@ -520,6 +578,19 @@ fn rewrite(
             .with_help(help),
     );
     None
+}
+
+/// Returns true if and only if `dest` starts like a web address written without its
+/// scheme: `www.…`, or a first segment ending in a common top-level domain.
+fn looks_like_host(dest: &str) -> bool {
+    let host = dest.split(['/', '?', '#']).next().unwrap_or("");
+    let tld = host.rsplit_once('.').map_or("", |(_, t)| t);
+    host.starts_with("www.")
+        || (host.contains('.')
+            && [
+                "com", "org", "net", "io", "gov", "edu", "co", "dev", "info", "app",
+            ]
+            .contains(&tld.to_ascii_lowercase().as_str()))
 }
 
 /// The path from folder `from` to `to`, both under `content/`: `../tools/canvas.md`.
@@ -575,6 +646,35 @@ mod tests {
         let mut d = Vec::new();
         let r = render(body, 0, &source, "prompts/why.md", &targets, &mut d);
         (r, d)
+    }
+
+    #[test]
+    fn raw_html_anchors_are_link_targets() {
+        let (r, d) = md(
+            "See[<sup>1</sup>](#footnote-1) and [two](#two).\n\n1. <a name=\"footnote-1\"></a>One\n\n<div id='two' class=\"x\">Two</div>\n\n<input name=\"not-an-anchor\">\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(r.html_ids, ["footnote-1", "two"]);
+        let (_, d) = md("[x](#not-an-anchor)\n\n<input name=\"not-an-anchor\">\n");
+        assert_eq!(d.len(), 1, "`name` marks an anchor only on `<a>`: {d:?}");
+    }
+
+    #[test]
+    fn a_web_address_without_scheme_gets_a_https_hint() {
+        let (_, d) = md("- [Luma Institute](<www.luma-institute.com>)\n- [x](example.org/a)\n");
+        let helps: Vec<&str> = d.iter().map(|d| d.help.as_deref().unwrap()).collect();
+        assert_eq!(
+            helps,
+            [
+                "a link without `https://` is a path inside the site: write `https://www.luma-institute.com`",
+                "a link without `https://` is a path inside the site: write `https://example.org/a`",
+            ]
+        );
+        let (_, d) = md("[c](canvs.md)\n");
+        assert!(
+            d[0].help.as_deref().unwrap().starts_with("did you mean"),
+            "{d:?}"
+        );
     }
 
     #[test]

@@ -999,10 +999,15 @@ fn check_anchors(site: &Site, html: &[Rendered], diags: &mut Vec<Diagnostic>) {
                 continue;
             };
             let headings: &[Heading] = &html[target].headings;
-            if c.anchor.is_empty() || headings.iter().any(|h| h.id == c.anchor) {
+            if c.anchor.is_empty()
+                || headings.iter().any(|h| h.id == c.anchor)
+                || html[target].html_ids.contains(&c.anchor)
+            {
                 continue;
             }
-            let help = closest(&c.anchor, headings.iter().map(|h| h.id.as_str()))
+            let ids = headings.iter().map(|h| h.id.as_str());
+            let ids = ids.chain(html[target].html_ids.iter().map(String::as_str));
+            let help = closest(&c.anchor, ids)
                 .map(|s| format!("did you mean `#{s}`?"))
                 .unwrap_or_else(|| {
                     if headings.is_empty() {

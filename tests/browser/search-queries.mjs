@@ -14,6 +14,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { start } from './serve.mjs';
+import { results, runQueryTable } from './query-table.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -63,14 +64,6 @@ async function newPage(opts = {}) {
   return page;
 }
 
-async function results(page) {
-  await page.waitForFunction(() => {
-    const s = document.querySelector('.search-page-results .search-status');
-    return s && s.textContent && !/Searching/.test(s.textContent) && !document.querySelector('.search-page-results .search-results[aria-busy]');
-  }, null, { timeout: 10000 });
-  return page.$$eval('.search-page-results .search-hit-title', (els) => els.map((e) => e.textContent));
-}
-
 try {
   const page = await newPage();
   await page.goto(root + 'search/');
@@ -91,21 +84,7 @@ try {
     badDe.slice(0, 5).map(([w, s]) => `${w}: want ${s}`).join('; '));
 
   // 2. Queries → expected top-3 result, through the /search/ page and its URL.
-  for (const t of queries) {
-    const params = new URLSearchParams({ q: t.q, ...(t.filters || {}) });
-    await page.goto(`${root}search/?${params}`);
-    const titles = await results(page);
-    const top3 = titles.slice(0, 3);
-    const label = `query ${JSON.stringify(t.q)}${t.filters ? ' ' + JSON.stringify(t.filters) : ''} (${t.why})`;
-    if (t.none) {
-      const status = await page.textContent('.search-page-results .search-status');
-      check(titles.length === 0 && /No results/.test(status), `${label}: empty state`, `got ${JSON.stringify(top3)} / ${status}`);
-      continue;
-    }
-    const ok = t.first ? top3[0] === t.top : top3.includes(t.top);
-    const only = !t.only || titles.length === 1;
-    check(ok && only, `${label} → ${t.first ? 'first' : 'top 3'}: ${t.top}`, `got ${JSON.stringify(top3)} of ${titles.length}`);
-  }
+  await runQueryTable(page, root, queries, check);
 
   // 3. Highlighted matches, kind badges, summaries, the count announced.
   await page.goto(`${root}search/?q=${encodeURIComponent('stakeholder map')}`);

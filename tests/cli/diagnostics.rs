@@ -171,6 +171,27 @@ fn links_to_pages_anchors_and_folders_are_rewritten() {
     assert!(html.contains("href=\"#top\""), "{html}");
 }
 
+/// Found in the Open Practice Library (issue 7): footnotes marked with raw HTML anchors,
+/// `<a name="footnote-1"></a>`, as GitHub renders them; links to them are not broken.
+#[test]
+fn links_to_raw_html_anchors_are_accepted_in_and_across_pages() {
+    Project::new()
+        .file(
+            "content/tools/story-mapping.md",
+            "+++\ntitle = \"Story Mapping\"\npurpose = \"p\"\n+++\n\nSee[<sup>1</sup>](#footnote-1).\n\n1. <a name=\"footnote-1\"></a>Patton, 2014\n",
+        )
+        .file(
+            "content/prompts/remove-one.md",
+            "+++\ntitle = \"Q?\"\npurpose = \"p\"\n+++\n\n[note](../tools/story-mapping.md#footnote-1) [bad](../tools/story-mapping.md#footnote-2)\n",
+        )
+        .run(&["check"])
+        .fails()
+        .error_count(1)
+        .stderr_has("error: link to a missing anchor `#footnote-2` in `content/tools/story-mapping.md`")
+        .stderr_has("--> content/prompts/remove-one.md:6:46")
+        .stderr_has("help: did you mean `#footnote-1`?");
+}
+
 #[test]
 fn check_rejects_value_outside_vocabulary() {
     with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\nroles = [\"product-owners\"]\nevents = [\"retro\"]\n+++\n")
