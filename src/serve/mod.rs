@@ -142,8 +142,6 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
         std::net::SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
         std::net::SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
     };
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| Diagnostic::error(format!("cannot start the server: {e}")))?;
 
     let hub = Hub::new();
     let served = Served {
@@ -184,13 +182,8 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
     {
         let served = served.clone();
         let hub = hub.clone();
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                let served = served.clone();
-                let hub = hub.clone();
-                std::thread::spawn(move || handle(request, &served, &hub));
-            }
-        });
+        http::spawn(listener, move |request| handle(request, &served, &hub))
+            .map_err(|e| Diagnostic::error(format!("cannot start the server: {e}")))?;
     }
 
     let out_dir = opts.root.join(
@@ -356,15 +349,13 @@ impl Builder {
 /// The page served for every HTML request while no build has succeeded yet.
 const FIRST_BUILD_FAILED: &str = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head><body><h1>The first build failed</h1><p>Fix the errors shown here and in the terminal; this page reloads by itself.</p></body></html>\n";
 
-fn handle(request: tiny_http::Request, served: &Served, hub: &Hub) {
+fn handle(request: http::Request, served: &Served, hub: &Hub) {
     let url = request.url().to_string();
     match url.split('?').next().unwrap_or("") {
         "/__playbook/events" => {
             let last = request
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Last-Event-ID"))
-                .and_then(|h| h.value.as_str().trim().parse().ok());
+                .header("Last-Event-ID")
+                .and_then(|v| v.trim().parse().ok());
             hub.stream(request, last);
             return;
         }
@@ -380,10 +371,7 @@ fn handle(request: tiny_http::Request, served: &Served, hub: &Hub) {
         }
         _ => {}
     }
-    if !matches!(
-        request.method(),
-        tiny_http::Method::Get | tiny_http::Method::Head
-    ) {
+    if !matches!(request.method(), http::Method::Get | http::Method::Head) {
         http::respond(
             request,
             405,
