@@ -4,6 +4,7 @@
 
 pub mod http;
 pub mod live;
+mod memory;
 
 use crate::diagnostic::Diagnostic;
 use crate::output::Output;
@@ -108,6 +109,7 @@ pub fn classify(root: &Path, path: &Path, out_dir: &Path) -> Change {
 /// Runs the preview server until the process is stopped. Returns an error only when it
 /// cannot start (a busy port, a bad address).
 pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
+    memory::limit_arenas();
     // Watch events carry absolute paths: compare them with an absolute root.
     let root = std::fs::canonicalize(&opts.root).map_err(|e| {
         Diagnostic::error(format!("cannot open `{}`: {e}", opts.root.display()))
