@@ -88,7 +88,7 @@ impl Hub {
 
     /// Serves one event stream until the tab goes away. `last_id` is the tab's
     /// `Last-Event-ID`, when it reconnects.
-    pub fn stream(&self, request: tiny_http::Request, last_id: Option<u64>) {
+    pub fn stream(&self, request: super::http::Request, last_id: Option<u64>) {
         let (rx, build, errors) = self.subscribe();
         let mut w = request.into_writer();
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n";

@@ -142,8 +142,6 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
         std::net::SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
         std::net::SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
     };
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| Diagnostic::error(format!("cannot start the server: {e}")))?;
 
     let hub = Hub::new();
     let served = Served {
@@ -184,13 +182,8 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
     {
         let served = served.clone();
         let hub = hub.clone();
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                let served = served.clone();
-                let hub = hub.clone();
-                std::thread::spawn(move || handle(request, &served, &hub));
-            }
-        });
+        http::spawn(listener, move |request| handle(request, &served, &hub))
+            .map_err(|e| Diagnostic::error(format!("cannot start the server: {e}")))?;
     }
 
     let out_dir = opts.root.join(
@@ -198,16 +191,21 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
             .as_ref()
             .map_or("public".to_string(), |c| c.build.output_dir.clone()),
     );
-    for result in rx {
-        let events = match result {
-            Ok(events) => events,
-            Err(errors) => {
-                for e in errors {
-                    eprintln!("warning: file watcher: {e}");
+    while let Ok(first) = rx.recv() {
+        // The batches that queued up while the last build ran are taken together: one
+        // build covers them all (one build per batch made a `git checkout` of 1,000 files
+        // rebuild for minutes).
+        let mut events = Vec::new();
+        for result in std::iter::once(first).chain(rx.try_iter()) {
+            match result {
+                Ok(batch) => events.extend(batch),
+                Err(errors) => {
+                    for e in errors {
+                        eprintln!("warning: file watcher: {e}");
+                    }
                 }
-                continue;
             }
-        };
+        }
         let mut change = Change::Ignored;
         let mut changed_paths: Vec<PathBuf> = Vec::new();
         let mut themes_created = false;
@@ -413,15 +411,13 @@ fn report_failure(hub: &Hub, diags: crate::diagnostic::Diagnostics, color: bool)
 
 const FIRST_BUILD_FAILED: &str = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head><body><h1>The first build failed</h1><p>Fix the errors shown here and in the terminal; this page reloads by itself.</p></body></html>\n";
 
-fn handle(request: tiny_http::Request, served: &Served, hub: &Hub) {
+fn handle(request: http::Request, served: &Served, hub: &Hub) {
     let url = request.url().to_string();
     match url.split('?').next().unwrap_or("") {
         "/__playbook/events" => {
             let last = request
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Last-Event-ID"))
-                .and_then(|h| h.value.as_str().trim().parse().ok());
+                .header("Last-Event-ID")
+                .and_then(|v| v.trim().parse().ok());
             hub.stream(request, last);
             return;
         }
@@ -437,10 +433,7 @@ fn handle(request: tiny_http::Request, served: &Served, hub: &Hub) {
         }
         _ => {}
     }
-    if !matches!(
-        request.method(),
-        tiny_http::Method::Get | tiny_http::Method::Head
-    ) {
+    if !matches!(request.method(), http::Method::Get | http::Method::Head) {
         http::respond(
             request,
             405,

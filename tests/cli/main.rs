@@ -8,3 +8,4 @@ mod diagnostics;
 mod build;
 mod scaffold;
 mod serve;
+mod serve_load;
