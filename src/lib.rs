@@ -21,6 +21,8 @@ use config::Config;
 use diagnostic::{Diagnostic, Diagnostics};
 use output::Output;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What `build` and `check` are asked to do.
@@ -37,6 +39,41 @@ pub struct BuildOptions {
     /// Leaves the search index out of the output and hands its input back in
     /// [`Built::deferred_search`] (for `serve`, which builds it after the reload).
     pub defer_search: bool,
+    /// Where the build reports how far it got, for a progress bar.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far a build got: the phase it is in and, where it counts, how many of how many
+/// items are done. Written by the build (from every core), read by a progress bar.
+#[derive(Debug, Default)]
+pub struct Progress {
+    phase: Mutex<&'static str>,
+    done: AtomicUsize,
+    total: AtomicUsize,
+}
+
+impl Progress {
+    /// Starts `phase`, with `total` items to count (0: not counted).
+    pub fn begin(&self, phase: &'static str, total: usize) {
+        *self.phase.lock().unwrap_or_else(|e| e.into_inner()) = phase;
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    /// One more item of the phase is done.
+    pub fn tick(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The phase, items done, items in all.
+    pub fn get(&self) -> (&'static str, usize, usize) {
+        let phase = *self.phase.lock().unwrap_or_else(|e| e.into_inner());
+        (
+            phase,
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        )
+    }
 }
 
 /// What a successful run did.
@@ -117,7 +154,11 @@ fn build_staged(
             None
         }
     };
-    let mut timings = Timings::default();
+    let mut timings = Timings {
+        progress: opts.progress.clone(),
+        ..Timings::default()
+    };
+    timings.begin("Reading pages", 0);
     let t = Instant::now();
     let (content, d) = content::load(&opts.root, drafts);
     timings.push("scan and parse", t);
@@ -250,9 +291,25 @@ pub fn rebuild_bodies(
 pub struct Timings {
     /// Phase name and duration.
     pub phases: Vec<(&'static str, Duration)>,
+    /// Where the phases are reported as they start, for a progress bar.
+    pub progress: Option<Arc<Progress>>,
 }
 
 impl Timings {
+    /// Says that `phase` starts, with `total` items to count (0: not counted).
+    pub fn begin(&self, phase: &'static str, total: usize) {
+        if let Some(p) = &self.progress {
+            p.begin(phase, total);
+        }
+    }
+
+    /// Counts one item of the current phase as done.
+    pub fn tick(&self) {
+        if let Some(p) = &self.progress {
+            p.tick();
+        }
+    }
+
     /// Records that `phase` ran from `start` until now.
     pub fn push(&mut self, phase: &'static str, start: Instant) {
         self.phases.push((phase, start.elapsed()));
@@ -318,6 +375,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary, Diagnostics> {
         }
     };
     let t = Instant::now();
+    built.timings.begin("Writing", 0);
     let out = config_out.unwrap_or_else(|| opts.root.join(&built.config.build.output_dir));
     built.output.write_atomic(&out).map_err(fail)?;
     built.timings.push("write", t);

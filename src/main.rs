@@ -162,14 +162,20 @@ fn main() -> ExitCode {
             drafts,
             verbose,
         } => {
+            let progress = ProgressBar::start();
             let opts = BuildOptions {
                 root: dir,
                 out,
                 base_url,
                 drafts,
                 defer_search: false,
+                progress: progress.as_ref().map(|p| p.progress.clone()),
             };
-            finish(playbook::build(&opts), "build", color, verbose)
+            let result = playbook::build(&opts);
+            if let Some(p) = progress {
+                p.stop();
+            }
+            finish(result, "build", color, verbose)
         }
         Command::Serve {
             dir,
@@ -196,6 +202,66 @@ fn main() -> ExitCode {
             };
             finish(playbook::check(&opts), "check", color, false)
         }
+    }
+}
+
+/// A progress bar on the terminal for builds that take more than a second: none in CI,
+/// when stderr is not a terminal, or for quick builds (no flicker).
+struct ProgressBar {
+    progress: std::sync::Arc<playbook::Progress>,
+    done: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl ProgressBar {
+    /// Starts watching a build's progress, if a bar may be shown here.
+    fn start() -> Option<ProgressBar> {
+        if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+            return None;
+        }
+        let progress = std::sync::Arc::new(playbook::Progress::default());
+        let (done, rx) = std::sync::mpsc::channel::<()>();
+        let watched = progress.clone();
+        let thread = std::thread::spawn(move || {
+            use std::sync::mpsc::RecvTimeoutError;
+            use std::time::Duration;
+            if rx.recv_timeout(Duration::from_secs(1)) != Err(RecvTimeoutError::Timeout) {
+                return;
+            }
+            let bar = indicatif::ProgressBar::new(0);
+            let counted =
+                indicatif::ProgressStyle::with_template("{msg:>20} [{bar:30}] {pos}/{len}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+            let plain = indicatif::ProgressStyle::with_template("{msg:>20} …")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            loop {
+                let (phase, n, total) = watched.get();
+                bar.set_style(if total > 0 {
+                    counted.clone()
+                } else {
+                    plain.clone()
+                });
+                bar.set_message(phase);
+                bar.set_length(total as u64);
+                bar.set_position(n.min(total) as u64);
+                if rx.recv_timeout(Duration::from_millis(100)) != Err(RecvTimeoutError::Timeout) {
+                    break;
+                }
+            }
+            bar.finish_and_clear();
+        });
+        Some(ProgressBar {
+            progress,
+            done,
+            thread,
+        })
+    }
+
+    /// Clears the bar before the summary is printed.
+    fn stop(self) {
+        let _ = self.done.send(());
+        let _ = self.thread.join();
     }
 }
 

@@ -334,6 +334,8 @@ pub fn render_site(
         .map(|_| cache::combine(&(theme.fingerprint, cache::fingerprint(&site_view))));
     let keep_html = cache.is_some();
     let cached = cache.as_deref();
+    timings.begin("Rendering pages", site.pages.len());
+    let timings_ref = &*timings;
     let rendered: Vec<PagePass> = (0..site.pages.len())
         .into_par_iter()
         .map(|id| {
@@ -374,6 +376,7 @@ pub fn render_site(
             if file.is_some() && !keep_html {
                 r.html = String::new();
             }
+            timings_ref.tick();
             PagePass {
                 markdown: r,
                 diags: d,
@@ -475,9 +478,12 @@ pub fn render_site(
     }
     let cards = lists::Cards::new(site, &views, &ids, cache.is_some());
     let cached = cache.as_deref();
+    timings.begin("Rendering lists", jobs.len());
+    let timings_ref = &*timings;
     let lists: Vec<RenderedFile> = jobs
         .into_par_iter()
         .map(|job| {
+            timings_ref.tick();
             let list = ListView::new(
                 &cards,
                 job.title,
@@ -632,6 +638,7 @@ pub fn render_site(
     let t = std::time::Instant::now();
     let mut deferred = None;
     if site.config.search.enabled {
+        timings.begin("Indexing for search", 0);
         let docs: Vec<crate::search::SearchDoc<'_>> = page_views
             .iter()
             .map(|(id, v)| search_doc(v, &html[*id]))

@@ -309,6 +309,7 @@ impl Builder {
             base_url: Some(format!("{}{}", self.origin, base_path)),
             drafts: true,
             defer_search: true,
+            progress: None,
         };
         *served.base_path.write().unwrap_or_else(|e| e.into_inner()) = base_path;
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
