@@ -333,6 +333,7 @@ pub fn render_site(
         .as_ref()
         .map(|_| cache::combine(&(theme.fingerprint, cache::fingerprint(&site_view))));
     let keep_html = cache.is_some();
+    let search = site.config.search.enabled;
     let cached = cache.as_deref();
     timings.begin("Rendering pages", site.pages.len());
     let timings_ref = &*timings;
@@ -375,6 +376,14 @@ pub fn render_site(
             // Home and kind intros are shown by other files; a page's own body is done.
             if file.is_some() && !keep_html {
                 r.html = String::new();
+            }
+            // The plain text stays for the search index only, at its own size.
+            if !keep_html {
+                if search {
+                    r.plain.shrink_to_fit();
+                } else {
+                    r.plain = String::new();
+                }
             }
             timings_ref.tick();
             PagePass {
@@ -517,6 +526,9 @@ pub fn render_site(
             &mut diags,
         );
     }
+    // The cards' values are large and no other file needs them.
+    drop(cards);
+    drop(files);
     if let Some(c) = cache.as_deref_mut() {
         c.files = file_cache;
     }

@@ -135,17 +135,20 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     let t_start = std::time::Instant::now();
     let stemmer = stemmer_for(language).map(|(_, s)| s);
     let chunk_len = docs.len().div_ceil(64).max(16);
-    let chunks: Vec<Chunk> = docs.par_chunks(chunk_len).map(analyze_chunk).collect();
+    let (chunk_words, mut chunk_docs): (Vec<Vec<Box<str>>>, Vec<Vec<PageTerms>>) = docs
+        .par_chunks(chunk_len)
+        .map(analyze_chunk)
+        .map(|c| (c.words, c.docs))
+        .unzip();
     let t_analyse = t_start.elapsed();
 
     // One vocabulary of words: chunk word ids → global word ids.
     let mut global: FxMap<&str, u32> = FxMap::default();
     let mut words: Vec<&str> = Vec::new();
-    let maps: Vec<Vec<u32>> = chunks
+    let maps: Vec<Vec<u32>> = chunk_words
         .iter()
         .map(|c| {
-            c.words
-                .iter()
+            c.iter()
                 .map(|w| {
                     *global.entry(w).or_insert_with(|| {
                         words.push(w);
@@ -178,14 +181,18 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
             })
         })
         .collect();
+    // Postings grow as the chunks' page terms are dropped, so the two are never both
+    // whole in memory.
     let mut postings: Vec<Vec<(u32, [u16; FIELDS])>> = vec![Vec::new(); texts.len()];
     let mut lens: Vec<[u32; FIELDS]> = Vec::with_capacity(docs.len());
-    for (c, map) in chunks.iter().zip(&maps) {
-        for (l, terms) in &c.docs {
+    for (c, map) in chunk_docs.iter_mut().zip(&maps) {
+        // A chunk's page terms are dropped as soon as they are merged: the index never
+        // holds them twice.
+        for (l, terms) in std::mem::take(c) {
             let id = lens.len() as u32;
-            lens.push(*l);
+            lens.push(l);
             for (w, counts) in terms {
-                let list = &mut postings[term_of[map[*w as usize] as usize] as usize];
+                let list = &mut postings[term_of[map[w as usize] as usize] as usize];
                 match list.last_mut() {
                     // A second word of this page with the same stem: one posting.
                     Some((last, sum)) if *last == id => {
@@ -193,7 +200,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
                             sum[f] = sum[f].saturating_add(counts[f]);
                         }
                     }
-                    _ => list.push((id, *counts)),
+                    _ => list.push((id, counts)),
                 }
             }
         }
@@ -245,7 +252,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     // Scores, then the best score of all, then levels.
     let scored: Vec<Scored<'_>> = texts
         .par_iter()
-        .zip(postings.par_iter())
+        .zip(postings.into_par_iter())
         .zip(surface.into_par_iter())
         .map(|((&text, posts), surface)| {
             let df = posts.len() as u32;
