@@ -6,5 +6,6 @@ mod support;
 mod diagnostics;
 
 mod build;
+mod pathological;
 mod scaffold;
 mod serve;
