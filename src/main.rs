@@ -283,6 +283,10 @@ fn fail_one(d: Diagnostic, color: bool) -> ExitCode {
     ExitCode::FAILURE
 }
 
+/// How many diagnostics of a failed run are shown with their source line; the rest get
+/// one line each (`file:line:column: error: message`).
+const FULL_DIAGNOSTICS: usize = 50;
+
 /// Prints warnings or errors and the one-line summary; returns the exit status.
 fn finish(
     result: Result<Summary, Diagnostics>,
@@ -317,8 +321,25 @@ fn finish(
         }
         Err(diags) => {
             let errors = diags.error_count();
-            for d in diags.sorted() {
-                eprintln!("{}\n", d.render(color));
+            let sorted = diags.sorted();
+            // Every problem is reported (SPEC), but past the first screenfuls one line
+            // each: 100,000 broken links would otherwise print 100,000 snippets (40 MB).
+            let hidden = sorted.len().saturating_sub(FULL_DIAGNOSTICS);
+            for (i, d) in sorted.iter().enumerate() {
+                if i < FULL_DIAGNOSTICS {
+                    eprintln!("{}\n", d.render(color));
+                    continue;
+                }
+                if i == FULL_DIAGNOSTICS {
+                    eprintln!(
+                        "note: {} more problems, one line each (the first {FULL_DIAGNOSTICS} are shown in full above):",
+                        thousands(hidden)
+                    );
+                }
+                eprintln!("{}", d.short());
+            }
+            if hidden > 0 {
+                eprintln!();
             }
             let noun = if errors == 1 { "error" } else { "errors" };
             let tail = if what == "build" {
@@ -326,7 +347,10 @@ fn finish(
             } else {
                 ""
             };
-            eprintln!("error: {what} failed with {errors} {noun}{tail}");
+            eprintln!(
+                "error: {what} failed with {} {noun}{tail}",
+                thousands(errors)
+            );
             ExitCode::FAILURE
         }
     }

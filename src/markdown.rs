@@ -97,6 +97,7 @@ pub fn render(
     let mut headings = Vec::new();
     let mut html_ids = Vec::new();
     let mut used: HashMap<String, usize> = HashMap::new();
+    let mut taken: HashSet<String> = HashSet::new();
     let mut i = 0;
     while i < events.len() {
         // Authors mark footnotes and other targets with raw HTML anchors, as GitHub
@@ -122,13 +123,20 @@ pub fn render(
             } else {
                 base
             };
-            let n = used.entry(base.clone()).or_insert(0);
-            let id = if *n == 0 {
-                base.clone()
+            // Unique in the page even when a written id or a heading text looks like a
+            // suffixed one (`## A`, `## A`, `## A-1`): count on until the id is free.
+            let id = if taken.insert(base.clone()) {
+                base
             } else {
-                format!("{base}-{n}")
+                let n = used.entry(base.clone()).or_insert(0);
+                loop {
+                    *n += 1;
+                    let candidate = format!("{base}-{n}");
+                    if taken.insert(candidate.clone()) {
+                        break candidate;
+                    }
+                }
             };
-            *n += 1;
             if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i].0 {
                 *slot = Some(CowStr::from(id.clone()));
             }
@@ -455,16 +463,18 @@ fn rewrite(
             let f = percent_decode(f);
             if !f.is_empty() && !own_ids.contains(f.as_str()) && !f.starts_with("fn") {
                 diags.push(
-                    Diagnostic::error(format!("link to a missing anchor `#{f}` in this page"))
-                        .at(source, span)
-                        .with_help(
-                            closest(&f, own_ids.iter().copied())
-                                .map(|c| format!("did you mean `#{c}`?"))
-                                .unwrap_or_else(|| {
-                                    "anchors are the headings' ids: lower-case, spaces as `-`"
-                                        .into()
-                                }),
-                        ),
+                    Diagnostic::error(format!(
+                        "link to a missing anchor `#{}` in this page",
+                        elide(&f)
+                    ))
+                    .at(source, span)
+                    .with_help(
+                        closest(&f, own_ids.iter().copied())
+                            .map(|c| format!("did you mean `#{c}`?"))
+                            .unwrap_or_else(|| {
+                                "anchors are the headings' ids: lower-case, spaces as `-`".into()
+                            }),
+                    ),
                 );
             }
         }
@@ -484,11 +494,12 @@ fn rewrite(
     };
     let Some(target) = resolved else {
         diags.push(
-            Diagnostic::error(format!("link `{dest}` leaves the `content` folder"))
-                .at(source, span)
-                .with_help(
-                    "link to a page or file inside `content/`, or use a full `https://` URL",
-                ),
+            Diagnostic::error(format!(
+                "link `{}` leaves the `content` folder",
+                elide(dest)
+            ))
+            .at(source, span)
+            .with_help("link to a page or file inside `content/`, or use a full `https://` URL"),
         );
         return None;
     };
@@ -537,9 +548,12 @@ fn rewrite(
     }
     if is_image && t.pages.contains_key(&target) {
         diags.push(
-            Diagnostic::error(format!("image `{dest}` is a Markdown page, not an image"))
-                .at(source, span)
-                .with_help("point the image at a picture file under `content/`"),
+            Diagnostic::error(format!(
+                "image `{}` is a Markdown page, not an image",
+                elide(dest)
+            ))
+            .at(source, span)
+            .with_help("point the image at a picture file under `content/`"),
         );
         return None;
     }
@@ -568,12 +582,13 @@ fn rewrite(
                 relative_path(dir, c)
             ),
             None => format!(
-                "no `content/{target}` exists; paths are relative to this file's folder (`content/{dir}`)"
+                "no `content/{}` exists; paths are relative to this file's folder (`content/{dir}`)",
+                elide(&target)
             ),
         }
     };
     diags.push(
-        Diagnostic::error(format!("link to a missing {what} `{dest}`"))
+        Diagnostic::error(format!("link to a missing {what} `{}`", elide(dest)))
             .at(source, span)
             .with_help(help),
     );
@@ -591,6 +606,16 @@ fn looks_like_host(dest: &str) -> bool {
                 "com", "org", "net", "io", "gov", "edu", "co", "dev", "info", "app",
             ]
             .contains(&tld.to_ascii_lowercase().as_str()))
+}
+
+/// A link as messages quote it: cut after 100 characters, so a megabyte-long link gives
+/// a message of one line, not a megabyte.
+fn elide(s: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 100;
+    match s.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &s[..cut]).into(),
+        None => s.into(),
+    }
 }
 
 /// The path from folder `from` to `to`, both under `content/`: `../tools/canvas.md`.
@@ -685,6 +710,14 @@ mod tests {
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["intro", "intro-1", "mine"]);
         assert!(r.html.contains("<h2 id=\"intro-1\">"), "{}", r.html);
+    }
+
+    #[test]
+    fn heading_ids_stay_unique_when_a_text_looks_suffixed() {
+        // Found by the markdown fuzz target: `a-1` was given twice.
+        let (r, _) = md("## A\n\n## a-1\n\n## A\n\n## X {#a}\n");
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["a", "a-1", "a-2", "a-3"]);
     }
 
     #[test]

@@ -263,6 +263,12 @@ pub fn parse(
         }
     };
     let mut misspelt_required: Vec<&str> = Vec::new();
+    // Found once, not per unknown key: with 100,000 keys looking up each suggestion in
+    // the whole table was quadratic.
+    let missing_required: Vec<&str> = std::iter::once("title")
+        .chain(kind.required_keys().iter().copied())
+        .filter(|c| absent(table.get_ref(), c))
+        .collect();
     for (key, _) in table.get_ref().iter() {
         let name: &str = key.get_ref();
         if kind.accepts(name) {
@@ -280,9 +286,7 @@ pub fn parse(
             let suggestion = closest(name, known.iter().copied());
             // A misspelt required key is one mistake, not two: remember it so the
             // "missing required key" error is not reported as well.
-            let required = suggestion.filter(|c| {
-                (*c == "title" || kind.required_keys().contains(c)) && absent(table.get_ref(), c)
-            });
+            let required = suggestion.filter(|c| missing_required.contains(c));
             misspelt_required.extend(required);
             let help = suggestion
                 .map(|c| match required {

@@ -6,6 +6,7 @@ mod support;
 mod diagnostics;
 
 mod build;
+mod pathological;
 mod scaffold;
 mod serve;
 mod serve_load;
