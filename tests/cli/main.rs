@@ -6,5 +6,7 @@ mod support;
 mod diagnostics;
 
 mod build;
+#[cfg(unix)]
+mod hostile;
 mod scaffold;
 mod serve;
