@@ -156,6 +156,7 @@ fn main() -> ExitCode {
             drafts,
             verbose,
         } => {
+            playbook::output::stop_cleanly_on_interrupt();
             let opts = BuildOptions {
                 root: dir,
                 out,

@@ -8,5 +8,7 @@ mod diagnostics;
 mod build;
 #[cfg(unix)]
 mod hostile;
+#[cfg(unix)]
+mod interrupt;
 mod scaffold;
 mod serve;
