@@ -350,16 +350,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary, Diagnostics> {
     let staging = match &config_out {
         Some(out) => {
             output::check_output_dir(&opts.root, out).map_err(fail)?;
-            output::check_replaceable(out).map_err(fail)?;
-            let dir = output::staging_dir(out);
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).map_err(|e| {
-                fail(
-                    Diagnostic::error(format!("cannot create `{}`: {e}", dir.display()))
-                        .with_help("check the permissions of the output folder's parent"),
-                )
-            })?;
-            Some(dir)
+            Some(output::begin(out).map_err(fail)?)
         }
         None => None,
     };
@@ -369,7 +360,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary, Diagnostics> {
         Err(e) => {
             // Nothing of a failed build stays behind; the previous output is untouched.
             if let Some(dir) = &staging {
-                let _ = std::fs::remove_dir_all(dir);
+                output::remove_ours(dir);
             }
             return Err(e);
         }

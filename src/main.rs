@@ -163,6 +163,7 @@ fn main() -> ExitCode {
             verbose,
         } => {
             let progress = ProgressBar::start();
+            playbook::output::stop_cleanly_on_interrupt();
             let opts = BuildOptions {
                 root: dir,
                 out,

@@ -6,6 +6,8 @@ use crate::diagnostic::Diagnostic;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, RwLock};
 
 /// The file that marks a folder as written by playbook, so a later build may replace it.
 pub const MARKER: &str = ".playbook-output";
@@ -104,25 +106,17 @@ impl Output {
         let parent = parent_of(out);
         std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
         let tmp = staging_dir(out);
-        let old = sibling(out, "old");
         if self.staging.as_deref() != Some(tmp.as_path()) {
-            let _ = std::fs::remove_dir_all(&tmp);
+            remove_ours(&tmp);
         }
-        let result = self.write_into(&tmp).and_then(|()| {
-            if out.exists() {
-                std::fs::rename(out, &old).map_err(|e| io_error("move aside", out, e))?;
-            }
-            if let Err(e) = std::fs::rename(&tmp, out) {
-                // Put the old site back: the previous output must survive a failure.
-                let _ = std::fs::rename(&old, out);
-                return Err(io_error("move into place", out, e));
-            }
-            Ok(())
-        });
-        if result.is_err() {
-            let _ = std::fs::remove_dir_all(&tmp);
-        }
-        let _ = std::fs::remove_dir_all(&old);
+        set_staging(Some(tmp.clone()));
+        let result = self
+            .write_into(&tmp)
+            .and_then(|()| swap(&tmp, out).map_err(|e| io_error("move into place", out, e)));
+        // After a swap the staging folder holds the previous output; after a failure, the
+        // unfinished new one. Either way it goes.
+        remove_ours(&tmp);
+        set_staging(None);
         result
     }
 
@@ -137,24 +131,265 @@ impl Output {
             .collect();
         dirs.dedup();
         for d in &dirs {
-            std::fs::create_dir_all(d).map_err(|e| io_error("create", d, e))?;
+            while_not_interrupted(|| std::fs::create_dir_all(d))
+                .map_err(|e| io_error("create", d, e))?;
         }
         self.files.par_iter().try_for_each(|(rel, body)| {
             let path = dir.join(rel);
-            match body {
+            while_not_interrupted(|| match body {
                 Body::Bytes(b) => std::fs::write(&path, b),
                 Body::Shared(b) => std::fs::write(&path, b.as_slice()),
                 Body::Static(b) => std::fs::write(&path, b),
                 Body::Copy(src) => std::fs::copy(src, &path).map(|_| ()),
                 Body::Written => Ok(()),
-            }
+            })
             .map_err(|e| io_error("write", &path, e))
         })?;
+        write_marker(dir)
+    }
+}
+
+/// Writes [`MARKER`] into `dir`, so a later build may replace or clean it up.
+fn write_marker(dir: &Path) -> Result<(), Diagnostic> {
+    let path = dir.join(MARKER);
+    while_not_interrupted(|| {
         std::fs::write(
-            dir.join(MARKER),
+            &path,
             b"written by playbook; the folder is replaced on each build\n",
         )
-        .map_err(|e| io_error("write", &dir.join(MARKER), e))
+    })
+    .map_err(|e| io_error("write", &path, e))
+}
+
+/// Puts the folder `new` where `out` is, so that at every instant `out` is either the
+/// old output or the new one. On Linux and macOS that is one system call exchanging the
+/// two names; where the file system cannot exchange, two renames, and a build killed
+/// between them leaves `out` missing with the old output set aside, which the next
+/// build puts back ([`recover`]). Afterwards `new` holds the old output, or is gone.
+fn swap(new: &Path, out: &Path) -> std::io::Result<()> {
+    // An interrupt waits for the swap to end rather than cut it in half.
+    let _swapping = WRITES.read().unwrap_or_else(|e| e.into_inner());
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(interrupted());
+    }
+    let result = match std::fs::symlink_metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::rename(new, out),
+        _ => match exchange(new, out) {
+            Some(result) => result,
+            None => swap_by_two_renames(new, out),
+        },
+    };
+    if result.is_ok() {
+        SWAPPED.store(true, Ordering::SeqCst);
+    }
+    result
+}
+
+/// Exchanges two paths in one step; `None` where the system or file system cannot.
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "macos",
+    target_os = "ios"
+))]
+fn exchange(a: &Path, b: &Path) -> Option<std::io::Result<()>> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Some(Ok(())),
+        // Old kernels, and file systems without the exchange (some network ones).
+        Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => None,
+        Err(e) => Some(Err(e.into())),
+    }
+}
+
+/// Exchanges two paths in one step; `None` where the system or file system cannot.
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "macos",
+    target_os = "ios"
+)))]
+fn exchange(_a: &Path, _b: &Path) -> Option<std::io::Result<()>> {
+    None
+}
+
+/// The swap where no exchange is possible: the old output is set aside, the new one
+/// moved in, the old one removed. `new` is gone afterwards.
+fn swap_by_two_renames(new: &Path, out: &Path) -> std::io::Result<()> {
+    let old = sibling(out, "old");
+    std::fs::rename(out, &old)?;
+    if let Err(e) = std::fs::rename(new, out) {
+        // Put the old site back: the previous output must survive a failure.
+        let _ = std::fs::rename(&old, out);
+        return Err(e);
+    }
+    remove_ours(&old);
+    Ok(())
+}
+
+/// Held (shared) by every write into the staging folder and by the swap. The Ctrl-C
+/// handler takes it exclusively, so it never races a write nor cuts a swap in half.
+static WRITES: RwLock<()> = RwLock::new(());
+/// Set by the Ctrl-C handler: later writes fail instead of recreating its folders.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Set once the new output is in place.
+static SWAPPED: AtomicBool = AtomicBool::new(false);
+/// The staging folder of the build in progress, which the Ctrl-C handler removes.
+static STAGING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+fn set_staging(dir: Option<PathBuf>) {
+    *STAGING.lock().unwrap_or_else(|e| e.into_inner()) = dir;
+}
+
+fn interrupted() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::Interrupted, "the build was interrupted")
+}
+
+/// Runs one write into the staging folder unless the build was interrupted.
+fn while_not_interrupted<T>(f: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
+    let _writing = WRITES.read().unwrap_or_else(|e| e.into_inner());
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(interrupted());
+    }
+    f()
+}
+
+/// Makes Ctrl-C (and SIGTERM or SIGHUP) during `build` end it cleanly: the handler waits for the
+/// write or swap in progress, removes the staging folder, says what the output folder
+/// holds and exits with status 130. Without it the process would die with its staging
+/// folder left behind (which the next build would remove, see [`begin`]).
+pub fn stop_cleanly_on_interrupt() {
+    // Fails only if a handler is already set; then that one stays.
+    let _ = ctrlc::set_handler(|| {
+        let _all_writes_done = WRITES.write().unwrap_or_else(|e| e.into_inner());
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        let staging = STAGING.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(dir) = &staging {
+            remove_ours(dir);
+        }
+        if SWAPPED.load(Ordering::SeqCst) {
+            eprintln!("\ninterrupted after the new site was in place");
+        } else {
+            eprintln!("\ninterrupted: the previous output was left unchanged");
+        }
+        // The lock stays held: no other thread writes another file before the exit.
+        std::process::exit(130);
+    });
+}
+
+/// Gets `out` ready for a build, before anything is rendered: puts back an output that a
+/// build killed mid-swap left set aside, removes the folders killed builds left beside
+/// it, refuses a folder playbook did not write, then creates this build's staging folder
+/// (see [`staging_dir`]) with [`MARKER`] in it from the start, so that if this build is
+/// killed too, the next one knows the folder is its own to remove. Returns the folder.
+pub fn begin(out: &Path) -> Result<PathBuf, Diagnostic> {
+    recover(out);
+    check_replaceable(out)?;
+    let dir = staging_dir(out);
+    remove_ours(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Diagnostic::error(format!("cannot create `{}`: {e}", dir.display()))
+            .with_help("check the permissions of the output folder's parent")
+    })?;
+    set_staging(Some(dir.clone()));
+    write_marker(&dir)?;
+    Ok(dir)
+}
+
+/// Repairs what killed builds of `out` left: if `out` is missing and an old output was
+/// set aside (killed between the two renames of a swap), it is moved back; every other
+/// folder named like our staging or set-aside folders, holding [`MARKER`] (or empty),
+/// whose process no longer runs, is removed. Folders of a build still running are left.
+pub fn recover(out: &Path) {
+    let Some(name) = out.file_name() else {
+        return;
+    };
+    let prefix = format!(".{}.playbook-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent_of(out)) else {
+        return;
+    };
+    let mut leftovers: Vec<(PathBuf, bool)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let file_name = e.file_name();
+            let rest = file_name.to_str()?.strip_prefix(&prefix)?;
+            let (role, pid) = rest.split_once('-')?;
+            let pid: u32 = pid.parse().ok()?;
+            let is_old = match role {
+                "old" => true,
+                "new" => false,
+                _ => return None,
+            };
+            let path = e.path();
+            let ours = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
+                && (std::fs::symlink_metadata(path.join(MARKER)).is_ok_and(|m| m.is_file())
+                    || std::fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none()));
+            (ours && !process_runs(pid)).then_some((path, is_old))
+        })
+        .collect();
+    if std::fs::symlink_metadata(out).is_err() {
+        // The newest set-aside output is the last one that was complete.
+        leftovers.sort_by_key(|(p, _)| {
+            std::fs::metadata(p.join(MARKER))
+                .and_then(|m| m.modified())
+                .ok()
+        });
+        if let Some(i) = leftovers.iter().rposition(|(_, is_old)| *is_old)
+            && std::fs::rename(&leftovers[i].0, out).is_ok()
+        {
+            leftovers.remove(i);
+        }
+    }
+    for (path, _) in leftovers {
+        remove_ours(&path);
+    }
+}
+
+/// Removes a staging or set-aside folder, its [`MARKER`] last: a build killed while
+/// removing it leaves a folder the next build still knows as its own to remove.
+pub fn remove_ours(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.filter_map(Result::ok) {
+            if entry.file_name() == MARKER {
+                continue;
+            }
+            let path = entry.path();
+            let _ = match entry.file_type() {
+                Ok(t) if t.is_dir() => std::fs::remove_dir_all(&path),
+                _ => std::fs::remove_file(&path),
+            };
+        }
+    }
+    let _ = std::fs::remove_file(dir.join(MARKER));
+    let _ = std::fs::remove_dir(dir);
+}
+
+/// Returns true if and only if a process with this id runs (other than this one, whose
+/// folders of the same name can only be left by an earlier process with a reused id).
+fn process_runs(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        let Some(pid) = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            return false;
+        };
+        match rustix::process::test_kill_process(pid) {
+            Ok(()) => true,
+            Err(e) => e == rustix::io::Errno::PERM,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        // Without a cheap way to ask, the process is taken as gone. At worst a build
+        // running at the same moment loses its staging folder and fails with an error;
+        // the output stays whole either way.
+        false
     }
 }
 
@@ -183,10 +418,12 @@ fn sibling(out: &Path, role: &str) -> PathBuf {
 /// Writes one rendered file into a staging folder, creating its folders.
 pub fn write_staged(dir: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
     let path = dir.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(path, bytes)
+    while_not_interrupted(|| {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, bytes)
+    })
 }
 
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> Diagnostic {
@@ -196,6 +433,33 @@ fn io_error(what: &str, path: &Path, e: std::io::Error) -> Diagnostic {
 
 /// Refuses to replace a folder that playbook did not write: it may hold someone's files.
 pub fn check_replaceable(out: &Path) -> Result<(), Diagnostic> {
+    match std::fs::symlink_metadata(out) {
+        Ok(m) if m.file_type().is_symlink() => {
+            // Replacing the link would leave the folder it points to stale, and a swap
+            // through it would not be atomic: ask for the real folder instead.
+            let target = std::fs::read_link(out).unwrap_or_default();
+            return Err(Diagnostic::error(format!(
+                "`{}` is a symbolic link to `{}`",
+                out.display(),
+                target.display()
+            ))
+            .with_help(
+                "playbook replaces its output folder on every build and will not replace a link: \
+                 give the folder itself with `--out`, or remove the link",
+            ));
+        }
+        Ok(m) if !m.is_dir() => {
+            return Err(Diagnostic::error(format!(
+                "`{}` is a file, not a folder",
+                out.display()
+            ))
+            .with_help(
+                "playbook writes the site into a folder of its own: choose another path with `--out`, \
+                 or move the file away",
+            ));
+        }
+        _ => {}
+    }
     match std::fs::read_dir(out) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(io_error("read", out, e)),
@@ -257,6 +521,15 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     };
     let out_abs = abs(out);
     let root_abs = abs(root);
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty())
+        && abs(Path::new(&home)) == out_abs
+    {
+        return Err(Diagnostic::error(format!(
+            "refusing to write the site to `{}`: it is your home folder",
+            out.display()
+        ))
+        .with_help("choose an output folder of its own, such as `public`"));
+    }
     for protected in [
         root_abs.clone(),
         root_abs.join("content"),
@@ -330,5 +603,105 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    /// A folder written by playbook holding one file.
+    fn site(dir: &Path, text: &str) {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("index.html"), text).unwrap();
+        std::fs::write(dir.join(MARKER), "x").unwrap();
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn exchange_swaps_two_folders_in_one_step_on_this_file_system() {
+        // The atomic swap is what the interrupt tests rely on; if the file system of the
+        // temporary folder cannot exchange, say so rather than test the fallback only.
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        site(&a, "A");
+        site(&b, "B");
+        match exchange(&a, &b) {
+            Some(Ok(())) => {}
+            other => panic!("renameat2(RENAME_EXCHANGE) failed here: {other:?}"),
+        }
+        assert_eq!(std::fs::read_to_string(a.join("index.html")).unwrap(), "B");
+        assert_eq!(std::fs::read_to_string(b.join("index.html")).unwrap(), "A");
+    }
+
+    #[test]
+    fn two_rename_swap_puts_the_new_site_in_place_and_removes_the_old() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (new, out) = (tmp.path().join(".public.new"), tmp.path().join("public"));
+        site(&out, "old");
+        site(&new, "new");
+        swap_by_two_renames(&new, &out).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "new"
+        );
+        assert_eq!(names(tmp.path()), ["public"]);
+    }
+
+    #[test]
+    fn a_kill_between_the_two_renames_is_repaired_by_the_next_build() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        site(&out, "old");
+        // The state a kill after the first rename leaves: no output, the old one set
+        // aside, the new one staged (complete or not). Our own id stands for the killed
+        // build's: a folder of this id can only be an earlier process's.
+        std::fs::rename(&out, sibling(&out, "old")).unwrap();
+        site(&staging_dir(&out), "new, half written");
+        let dir = begin(&out).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "old"
+        );
+        // Only the fresh staging folder is left beside it, with the marker from the start.
+        assert_eq!(dir, staging_dir(&out));
+        assert_eq!(names(&dir), [MARKER]);
+        assert_eq!(names(tmp.path()).len(), 2, "{:?}", names(tmp.path()));
+    }
+
+    #[test]
+    fn recover_removes_only_our_folders_of_dead_builds() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        site(&out, "current");
+        let dead = tmp.path().join(".public.playbook-new-90000000");
+        site(&dead, "killed");
+        let empty = tmp.path().join(".public.playbook-old-90000001");
+        std::fs::create_dir(&empty).unwrap();
+        let foreign = tmp.path().join(".public.playbook-new-90000002");
+        std::fs::create_dir(&foreign).unwrap();
+        std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+        let other_name = tmp.path().join(".docs.playbook-new-90000003");
+        site(&other_name, "another output's");
+        let not_a_pid = tmp.path().join(".public.playbook-new-abc");
+        site(&not_a_pid, "?");
+        recover(&out);
+        assert_eq!(
+            names(tmp.path()),
+            [
+                ".docs.playbook-new-90000003",
+                ".public.playbook-new-90000002",
+                ".public.playbook-new-abc",
+                "public"
+            ]
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "current"
+        );
     }
 }

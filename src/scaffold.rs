@@ -101,8 +101,34 @@ pub fn new_page(root: &Path, kind: Kind, title: &str) -> Result<PathBuf, Diagnos
         None => root.join("content"),
     };
     let path = dir.join(format!("{slug}.md"));
+    if let Some(other) = same_url(&dir, &path, &slug) {
+        let url = match kind.folder() {
+            Some(f) => format!("/{f}/{slug}/"),
+            None => format!("/{slug}/"),
+        };
+        return Err(Diagnostic::error(format!(
+            "`{}` already has the URL of the new page, `{url}`",
+            other.display()
+        ))
+        .with_help("edit that file, or choose another title; nothing was written"));
+    }
     write_new(&path, &page_template(kind, title))?;
     Ok(path)
+}
+
+/// Another page in `dir` whose file name gives the same URL as `slug` (`Retro.md` for
+/// `retro`, `a b.md` for `a-b`): writing `path` beside it would only make the build fail.
+fn same_url(dir: &Path, path: &Path, slug: &str) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p != path
+                && p.extension().is_some_and(|e| e == "md")
+                && p.file_stem()
+                    .is_some_and(|s| slugify(&s.to_string_lossy()) == slug)
+        })
 }
 
 /// The text `new` writes: every key of the kind, the required ones filled in.

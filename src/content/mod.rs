@@ -107,40 +107,93 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
         );
         return (Content::default(), diags);
     }
+    // Links are followed, so a linked file or folder is read where the link is, but only
+    // when it stays inside the playbook: a link out of it is skipped with a warning, so a
+    // build never publishes (or reads forever from) somewhere the author did not mean.
+    let fence = Fence::new(root, &content_dir);
+    let mut skipped = Vec::new();
     let walker = walkdir::WalkDir::new(&content_dir)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
+        .filter_entry(|e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            if is_ignored(e.file_name()) {
+                return false;
+            }
+            if !e.path_is_symlink() {
+                return true;
+            }
+            match fence.check_link(root, e.path(), e.file_type().is_dir()) {
+                Some(d) => {
+                    skipped.push(d);
+                    false
+                }
+                None => true,
+            }
+        });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e.path().map(|p| relative(root, p)).unwrap_or_default();
-                diags.push(
-                    Diagnostic::error(format!("cannot read `{}`: {e}", DisplayPath(&path)))
-                        .with_help("check the file's permissions, or remove it"),
-                );
+                diags.push(walk_error(root, &e));
                 continue;
             }
         };
-        if entry.file_type().is_dir() {
-            continue;
-        }
         let rel = rel_string(
             entry
                 .path()
                 .strip_prefix(&content_dir)
                 .unwrap_or(entry.path()),
         );
-        if entry.path().extension().is_some_and(|e| e == "md") {
+        let is_md = entry.path().extension().is_some_and(|e| e == "md");
+        let file_type = entry.file_type();
+        if file_type.is_dir() {
+            if is_md && entry.depth() > 0 {
+                let display = relative(root, entry.path());
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "`{}` is a folder, not a Markdown file: no page is made from it",
+                        DisplayPath(&display)
+                    ))
+                    .with_help(
+                        "rename the folder so its name does not end in `.md`; the files inside it are still read",
+                    ),
+                );
+            }
+            continue;
+        }
+        if !file_type.is_file() {
+            let display = relative(root, entry.path());
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{}` is {}, not a regular file",
+                    DisplayPath(&display),
+                    special_kind(&file_type)
+                ))
+                .in_file(&display)
+                .with_help("remove it from `content/`, or replace it with a regular file"),
+            );
+            continue;
+        }
+        if is_md {
             markdown.push((rel, entry.into_path()));
         } else {
+            // Assets are only copied when the site is written; opening each now makes
+            // `check` report an unreadable one as `build` would.
+            if let Err(e) = std::fs::File::open(entry.path()) {
+                diags.push(cannot_read(&relative(root, entry.path()), &e, false));
+                continue;
+            }
             assets.push(Asset {
                 rel,
                 path: entry.into_path(),
             });
         }
     }
+    diags.extend(skipped);
 
     let results: Vec<(Option<Page>, Vec<Diagnostic>, Option<String>)> = markdown
         .par_iter()
@@ -186,6 +239,164 @@ fn rel_string(p: &Path) -> String {
         .join("/")
 }
 
+/// Where links under `content/` may lead: inside the playbook root, or inside `content/`
+/// itself (which may be a link to elsewhere).
+struct Fence {
+    root: Option<PathBuf>,
+    content: Option<PathBuf>,
+}
+
+impl Fence {
+    fn new(root: &Path, content_dir: &Path) -> Fence {
+        Fence {
+            root: root.canonicalize().ok(),
+            content: content_dir.canonicalize().ok(),
+        }
+    }
+
+    /// A warning when the link at `path` (already followed by the walk, so its target
+    /// exists) leads out of the playbook or to a folder that contains it; `None` when it
+    /// may be followed.
+    fn check_link(&self, root: &Path, path: &Path, is_dir: bool) -> Option<Diagnostic> {
+        let display = relative(root, path);
+        let written = std::fs::read_link(path).unwrap_or_default();
+        let target = path.canonicalize().ok()?;
+        let inside = |base: &Option<PathBuf>| base.as_ref().is_some_and(|b| target.starts_with(b));
+        if !inside(&self.root) && !inside(&self.content) {
+            let resolved = if written == target {
+                String::new()
+            } else {
+                format!(" (`{}`)", target.display())
+            };
+            return Some(
+                Diagnostic::warning(format!(
+                    "`{}` is a symbolic link to `{}`{resolved}, outside the playbook; it is skipped",
+                    DisplayPath(&display),
+                    written.display()
+                ))
+                .with_help(
+                    "links are followed only inside the playbook: copy the file or folder into it, or remove the link",
+                ),
+            );
+        }
+        let parent = path.parent().and_then(|p| p.canonicalize().ok());
+        if is_dir && parent.is_some_and(|p| p.starts_with(&target)) {
+            return Some(link_loop(&display, &written));
+        }
+        None
+    }
+}
+
+/// A link to a folder that contains it: following it would read the same files forever.
+fn link_loop(display: &Path, written: &Path) -> Diagnostic {
+    Diagnostic::warning(format!(
+        "`{}` is a symbolic link to `{}`, a folder that contains it; it is skipped",
+        DisplayPath(display),
+        written.display()
+    ))
+    .with_help("following it would read the same files again and again: remove the link")
+}
+
+/// The diagnostic for a file or folder the walk of `content/` could not enter.
+fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {
+    let path = e.path().unwrap_or(Path::new("content"));
+    let display = relative(root, path);
+    if e.loop_ancestor().is_some() {
+        let written = std::fs::read_link(path).unwrap_or_default();
+        return link_loop(&display, &written);
+    }
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let io = e.io_error();
+    if is_link {
+        let written = std::fs::read_link(path).unwrap_or_default();
+        let why = match io {
+            Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                "which does not exist".to_string()
+            }
+            Some(io) if is_link_loop(io) => "which leads back to itself".to_string(),
+            Some(io) => format!("which cannot be followed: {}", io_reason(io)),
+            None => format!("which cannot be followed: {e}"),
+        };
+        return Diagnostic::error(format!(
+            "`{}` is a symbolic link to `{}`, {why}",
+            DisplayPath(&display),
+            written.display()
+        ))
+        .in_file(&display)
+        .with_help("point the link at an existing file, or remove it");
+    }
+    match io {
+        Some(io) => cannot_read(&display, io, path.is_dir()),
+        None => Diagnostic::error(format!("cannot read `{}`: {e}", DisplayPath(&display)))
+            .with_help("check its permissions, or move it out of `content/`"),
+    }
+}
+
+/// Returns true if and only if `e` says a chain of links loops (`ELOOP`).
+fn is_link_loop(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
+/// "cannot read `content/a.md`: permission denied", with how to fix it.
+fn cannot_read(display: &Path, e: &std::io::Error, folder: bool) -> Diagnostic {
+    let (what, mode) = if folder {
+        ("the folder ", "a+rx")
+    } else {
+        ("", "a+r")
+    };
+    let d = Diagnostic::error(format!(
+        "cannot read {what}`{}`: {}",
+        DisplayPath(display),
+        io_reason(e)
+    ));
+    let d = if folder { d } else { d.in_file(display) };
+    d.with_help(if e.kind() == std::io::ErrorKind::PermissionDenied {
+        format!(
+            "make it readable (e.g. `chmod {mode} {}`), or move it out of `content/`",
+            DisplayPath(display)
+        )
+    } else {
+        "check the file system, or move it out of `content/`".to_string()
+    })
+}
+
+/// An I/O error as a phrase: "permission denied" rather than "Permission denied (os
+/// error 13)".
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => "it does not exist".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// "a named pipe (FIFO)" and the like, for a file that is neither a folder nor a file.
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = t;
+    "a special file"
+}
+
 /// A diagnostic for a file that is not UTF-8, pointing at the first bad byte.
 pub fn invalid_utf8(path: &Path, bytes: &[u8], err: std::str::Utf8Error) -> Diagnostic {
     let valid = &bytes[..err.valid_up_to()];
@@ -197,9 +408,10 @@ pub fn invalid_utf8(path: &Path, bytes: &[u8], err: std::str::Utf8Error) -> Diag
         "`{}` is not valid UTF-8 text (byte 0x{byte:02X})",
         DisplayPath(path)
     ))
-    .with_help(
-        "save the file as UTF-8 in your editor; if it is not text, give it another extension than `.md`",
-    );
+    .with_help(binary_help(bytes).unwrap_or_else(|| {
+        "save the file as UTF-8 in your editor; if it is not text, give it another extension than `.md`"
+            .into()
+    }));
     d.location = Some(Box::new(Location {
         path: path.to_path_buf(),
         line,
@@ -208,6 +420,53 @@ pub fn invalid_utf8(path: &Path, bytes: &[u8], err: std::str::Utf8Error) -> Diag
         text: None,
     }));
     d
+}
+
+/// A diagnostic for a text that holds a NUL byte at `at`: a binary file, whatever its
+/// extension (NUL is valid UTF-8, but no text file holds one, and Markdown drops it).
+pub fn nul_byte(path: &Path, bytes: &[u8], at: usize) -> Diagnostic {
+    let prefix = std::str::from_utf8(&bytes[..at]).unwrap_or("");
+    let (line, column) = crate::diagnostic::line_column(prefix, prefix.len());
+    let mut d = Diagnostic::error(format!(
+        "`{}` is not text: it holds a NUL byte (0x00)",
+        DisplayPath(path)
+    ))
+    .with_help(binary_help(bytes).unwrap_or_else(|| {
+        "a `.md` file must be UTF-8 text: remove the NUL bytes, or give the file another extension than `.md` if it is not text".into()
+    }));
+    d.location = Some(Box::new(Location {
+        path: path.to_path_buf(),
+        line,
+        column,
+        span: None,
+        text: None,
+    }));
+    d
+}
+
+/// A hint naming the kind of file `bytes` look like, from their first bytes, for a file
+/// saved with the wrong extension.
+fn binary_help(bytes: &[u8]) -> Option<String> {
+    const MAGIC: &[(&[u8], &str, &str)] = &[
+        (b"\x89PNG", "a PNG image", "the `.png`"),
+        (b"\xFF\xD8\xFF", "a JPEG image", "the `.jpg`"),
+        (b"GIF8", "a GIF image", "the `.gif`"),
+        (b"%PDF", "a PDF document", "the `.pdf`"),
+        (
+            b"PK\x03\x04",
+            "a ZIP archive (or a Word, Excel or PowerPoint file)",
+            "its own",
+        ),
+    ];
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Some("it looks like UTF-16 text: save it as UTF-8 in your editor".into());
+    }
+    MAGIC
+        .iter()
+        .find(|(m, ..)| bytes.starts_with(m))
+        .map(|(_, what, ext)| {
+            format!("it looks like {what}: give it {ext} extension instead of `.md`, or remove it")
+        })
 }
 
 /// Reads and parses one Markdown file. Returns the page (unless it is a skipped draft or
@@ -223,11 +482,7 @@ fn read_page(
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(
-                Diagnostic::error(format!("cannot read `{}`: {e}", DisplayPath(&display)))
-                    .in_file(&display)
-                    .with_help("check the file's permissions"),
-            );
+            diags.push(cannot_read(&display, &e, false));
             return (None, diags, None);
         }
     };
@@ -238,6 +493,10 @@ fn read_page(
             return (None, diags, None);
         }
     };
+    if let Some(at) = text.find('\0') {
+        diags.push(nul_byte(&display, text.as_bytes(), at));
+        return (None, diags, None);
+    }
     let source = Source {
         path: display,
         text: Some(Arc::from(text)),
@@ -262,6 +521,37 @@ fn read_page(
         _ => Role::Regular,
     };
     let is_index = role != Role::Regular;
+    // An empty file is most likely a page not written yet: say so plainly rather than
+    // "no front matter", and let a free page through with a warning.
+    let empty = text.trim_start_matches('\u{feff}').trim().is_empty();
+    if empty && kind != Kind::Page && !is_index {
+        diags.push(
+            Diagnostic::error(format!(
+                "`{}` is empty: a {kind} in `content/{top}/` must start with front matter",
+                DisplayPath(&source.path)
+            ))
+            .in_file(&source.path)
+            .with_help(format!(
+                "start the file with:\n    +++\n    {}\n    +++",
+                std::iter::once("title")
+                    .chain(kind.required_keys().iter().copied())
+                    .map(|k| format!("{k} = \"…\""))
+                    .collect::<Vec<_>>()
+                    .join("\n    ")
+            )),
+        );
+        return (None, diags, None);
+    }
+    if empty && !is_index {
+        diags.push(
+            Diagnostic::warning(format!(
+                "`{}` is empty: it is published as a page with a title and no text",
+                DisplayPath(&source.path)
+            ))
+            .in_file(&source.path)
+            .with_help("write the page, or remove the file"),
+        );
+    }
 
     let split = match front_matter::split(&text) {
         Ok(s) => s,
@@ -464,10 +754,21 @@ fn humanize(stem: &str) -> String {
 
 /// Makes a URL segment: lower-case letters and digits (any script), words joined by `-`.
 /// "Product Vision Canvas!" → "product-vision-canvas"; "Übermorgen" → "übermorgen".
+/// Text is put in Unicode's composed form (NFC) first, so "Übung" typed on Linux and the
+/// decomposed "Übung" a Mac file name holds give the same segment.
 pub fn slugify(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    use unicode_normalization::UnicodeNormalization;
+    if s.is_ascii() {
+        slug_of(s.chars(), s.len())
+    } else {
+        slug_of(s.nfc(), s.len())
+    }
+}
+
+fn slug_of(chars: impl Iterator<Item = char>, len: usize) -> String {
+    let mut out = String::with_capacity(len);
     let mut dash = false;
-    for c in s.chars() {
+    for c in chars {
         if c.is_alphanumeric() {
             if dash && !out.is_empty() {
                 out.push('-');
@@ -525,6 +826,13 @@ mod tests {
         assert_eq!(slugify("It's not about control"), "its-not-about-control");
         assert_eq!(slugify("Übermorgen"), "übermorgen");
         assert_eq!(slugify("  --  "), "");
+        assert_eq!(
+            slugify("U\u{308}bung"),
+            "übung",
+            "decomposed (a Mac file name)"
+        );
+        assert_eq!(slugify("Übung ä"), "übung-ä");
+        assert_eq!(slugify("ふりかえり"), "ふりかえり");
     }
 
     #[test]

@@ -868,6 +868,91 @@ fn build_refuses_a_folder_it_did_not_write() {
 }
 
 #[test]
+fn build_refuses_the_home_folder_even_empty() {
+    // An empty home (a fresh container's) holds no foreign file to stop the build: the
+    // home folder is refused by name.
+    let p = with_files(&[("content/prompts/remove.md", PROMPT)]);
+    let home = tempfile::tempdir().unwrap();
+    let out = p
+        .command(&["build", "--out", home.path().to_str().unwrap()])
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "error: refusing to write the site to `{}`: it is your home folder",
+            home.path().display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(names(home.path()), Vec::<String>::new());
+    assert_eq!(names(p.path()), ["book.toml", "content"]);
+}
+
+#[test]
+fn build_refuses_the_file_system_root() {
+    let p = with_files(&[("content/prompts/remove.md", PROMPT)]);
+    p.run(&["build", "--out", "/"])
+        .fails()
+        .no_panic()
+        .stderr_has("error: refusing to write the site to `/`: it would replace `");
+    assert_eq!(names(p.path()), ["book.toml", "content"]);
+}
+
+#[test]
+fn build_refuses_a_file_as_output_folder() {
+    let p = with_files(&[
+        ("content/prompts/remove.md", PROMPT),
+        ("notes.txt", "my notes\n"),
+    ]);
+    p.run(&["build", "--out", "notes.txt"])
+        .fails()
+        .no_panic()
+        .stderr_has("error: `notes.txt` is a file, not a folder")
+        .stderr_has("help: playbook writes the site into a folder of its own: choose another path with `--out`, or move the file away");
+    assert_eq!(p.read("notes.txt"), "my notes\n");
+    assert_eq!(names(p.path()), ["book.toml", "content", "notes.txt"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn build_refuses_a_symlink_to_content_as_output_folder() {
+    let p = with_files(&[("content/prompts/remove.md", PROMPT)]);
+    std::os::unix::fs::symlink("content", p.path().join("site")).unwrap();
+    let before = tree(p.path());
+    p.run(&["build", "--out", "site"])
+        .fails()
+        .no_panic()
+        .stderr_has("error: refusing to write the site to `site`: it would replace `");
+    assert_eq!(tree(p.path()), before);
+    assert_eq!(names(p.path()), ["book.toml", "content", "site"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn build_refuses_a_symlink_as_output_folder() {
+    // Replacing the link would leave the folder it points to stale.
+    let p = with_files(&[("content/prompts/remove.md", PROMPT)]);
+    std::fs::create_dir(p.path().join("real")).unwrap();
+    std::os::unix::fs::symlink("real", p.path().join("public")).unwrap();
+    p.run(&["build"])
+        .fails()
+        .no_panic()
+        .stderr_has("is a symbolic link to `real`")
+        .stderr_has("give the folder itself with `--out`, or remove the link");
+    assert!(
+        std::fs::symlink_metadata(p.path().join("public"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(names(&p.path().join("real")), Vec::<String>::new());
+    assert_eq!(names(p.path()), ["book.toml", "content", "public", "real"]);
+}
+
+#[test]
 fn build_replaces_its_own_previous_output() {
     let p = with_files(&[
         ("content/prompts/remove.md", PROMPT),

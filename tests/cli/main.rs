@@ -6,6 +6,10 @@ mod support;
 mod diagnostics;
 
 mod build;
+#[cfg(unix)]
+mod hostile;
+#[cfg(unix)]
+mod interrupt;
 mod pathological;
 mod scaffold;
 mod serve;

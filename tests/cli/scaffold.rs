@@ -131,6 +131,28 @@ fn init_refuses_when_a_file_it_would_write_exists() {
     assert_eq!(names(p.path()), [".gitignore"], "init wrote other files");
 }
 
+#[test]
+fn init_into_a_non_empty_folder_keeps_every_file_there() {
+    let p = Project::empty()
+        .file("README.md", "# Our team\n")
+        .file("notes/retro.txt", "keep me\n");
+    p.run(&["init"]).succeeds().no_panic();
+    assert_eq!(p.read("README.md"), "# Our team\n");
+    assert_eq!(p.read("notes/retro.txt"), "keep me\n");
+    assert!(p.path().join("book.toml").is_file());
+}
+
+#[test]
+fn init_refuses_when_a_page_it_would_write_is_a_folder() {
+    let p = Project::empty().file("content/about.md/draft.txt", "mine\n");
+    p.run(&["init"])
+        .fails()
+        .no_panic()
+        .stderr_has("content/about.md` already exists");
+    assert_eq!(p.read("content/about.md/draft.txt"), "mine\n");
+    assert_eq!(names(p.path()), ["content"], "init wrote other files");
+}
+
 // ---------------------------------------------------------------------------------------
 // new
 
@@ -229,6 +251,45 @@ fn new_refuses_to_overwrite_a_page() {
         .fails()
         .no_panic();
     assert_eq!(p.read(rel), edited, "the page was overwritten");
+}
+
+#[test]
+fn new_refuses_a_page_whose_name_differs_only_in_case() {
+    let p = Project::new().file("content/prompts/What-Would-You-Remove.md", "mine\n");
+    p.run(&["new", "prompt", "What would you remove?"])
+        .fails()
+        .no_panic()
+        .stderr_has(
+            "error: `./content/prompts/What-Would-You-Remove.md` already has the URL of the new page, `/prompts/what-would-you-remove/`",
+        )
+        .stderr_has("help: edit that file, or choose another title; nothing was written");
+    assert_eq!(
+        names(&p.path().join("content/prompts")),
+        ["What-Would-You-Remove.md"]
+    );
+    assert_eq!(p.read("content/prompts/What-Would-You-Remove.md"), "mine\n");
+}
+
+#[test]
+fn new_refuses_a_page_whose_name_gives_the_same_url() {
+    let p = Project::new().file("content/about us.md", "mine\n");
+    p.run(&["new", "page", "About us"])
+        .fails()
+        .no_panic()
+        .stderr_has("`./content/about us.md` already has the URL of the new page, `/about-us/`");
+    assert_eq!(names(&p.path().join("content")), ["about us.md"]);
+}
+
+#[test]
+fn new_refuses_when_the_page_path_is_a_folder() {
+    let p = Project::new().file("content/prompts/why-not.md/notes.txt", "mine\n");
+    p.run(&["new", "prompt", "Why not?"])
+        .fails()
+        .no_panic()
+        .stderr_has("error: `./content/prompts/why-not.md` already exists")
+        .stderr_has("nothing was overwritten");
+    assert_eq!(p.read("content/prompts/why-not.md/notes.txt"), "mine\n");
+    assert_eq!(tree(&p.path().join("content")).len(), 1);
 }
 
 /// `new KIND TITLE` in a fresh playbook: prints `rel`, writes it with `keys`, and the

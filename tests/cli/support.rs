@@ -69,10 +69,15 @@ impl Project {
             .env("NO_COLOR", "1")
             .output()
             .expect("run playbook");
-        Run {
-            output,
-            args: args.iter().map(|s| s.to_string()).collect(),
-        }
+        Run::new(output, args)
+    }
+
+    /// `playbook ARGS` in the project's folder, not started yet, for tests that run it
+    /// under another program or signal it while it runs.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_playbook"));
+        c.args(args).current_dir(self.path()).env("NO_COLOR", "1");
+        c
     }
 }
 
@@ -97,6 +102,14 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run that finished with `output`, started with `args`.
+    pub fn new(output: Output, args: &[&str]) -> Run {
+        Run {
+            output,
+            args: args.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
     /// Standard output as text.
     pub fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.output.stdout).into_owned()
