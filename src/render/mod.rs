@@ -150,6 +150,29 @@ impl RenderedFile {
     }
 }
 
+/// A page's Markdown as HTML, with the problems of its links.
+fn render_markdown(
+    p: &crate::content::Page,
+    targets: &LinkTargets<'_>,
+) -> (Rendered, Vec<Diagnostic>) {
+    let mut d = Vec::new();
+    let r = markdown::render(
+        p.body_text(),
+        p.body.start,
+        &p.source,
+        &p.content_path,
+        targets,
+        &mut d,
+    );
+    (r, d)
+}
+
+/// The cache key of a page's Markdown: its body, where it starts, its file and where
+/// links may point (`targets_fp`).
+fn markdown_key(p: &crate::content::Page, targets_fp: u64) -> u64 {
+    cache::combine(&(p.body_text(), p.body.start, &p.source.path, targets_fp))
+}
+
 /// What the pass over one page leaves: its Markdown (the HTML body only where another
 /// file shows it, or for the serve cache), the diagnostics, the Markdown's cache key and
 /// the page's file (`None` for the home page and kind intros).
@@ -341,23 +364,10 @@ pub fn render_site(
         .into_par_iter()
         .map(|id| {
             let p = &site.pages[id];
-            let key = targets_fp.map_or(0, |fp| {
-                cache::combine(&(p.body_text(), p.body.start, &p.source.path, fp))
-            });
+            let key = targets_fp.map_or(0, |fp| markdown_key(p, fp));
             let (mut r, d) = match cached.and_then(|c| c.markdown.get(&p.content_path)) {
                 Some((k, r, d)) if *k == key && targets_fp.is_some() => (r.clone(), d.clone()),
-                _ => {
-                    let mut d = Vec::new();
-                    let r = markdown::render(
-                        p.body_text(),
-                        p.body.start,
-                        &p.source,
-                        &p.content_path,
-                        &targets,
-                        &mut d,
-                    );
-                    (r, d)
-                }
+                _ => render_markdown(p, &targets),
             };
             let file = view_of[id].map(|i| {
                 render_page(
@@ -782,16 +792,8 @@ pub fn rerender_bodies(
     let mut errors = Vec::new();
     for &id in &ids {
         let p = &site.pages[id];
-        let mut d = Vec::new();
-        let r = markdown::render(
-            p.body_text(),
-            p.body.start,
-            &p.source,
-            &p.content_path,
-            &targets,
-            &mut d,
-        );
-        let key = cache::combine(&(p.body_text(), p.body.start, &p.source.path, inc.targets_fp));
+        let (r, d) = render_markdown(p, &targets);
+        let key = markdown_key(p, inc.targets_fp);
         cache
             .markdown
             .insert(p.content_path.clone(), (key, r.clone(), d.clone()));

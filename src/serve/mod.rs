@@ -329,16 +329,7 @@ impl Builder {
                         }
                         *current = Arc::new(next);
                     }
-                    for w in &update.warnings {
-                        eprintln!("{}\n", w.render(color));
-                    }
-                    println!(
-                        "Built {} pages in {} ms ({} files rendered, {} reused)",
-                        update.pages,
-                        start.elapsed().as_millis(),
-                        cache.rendered,
-                        cache.reused
-                    );
+                    report_success(&update.warnings, update.pages, start, &cache, color);
                     hub.publish(Message::Reload);
                     if let Some(search) = update.deferred_search {
                         spawn_search(served.clone(), search, generation);
@@ -364,16 +355,7 @@ impl Builder {
                     .failed_first
                     .write()
                     .unwrap_or_else(|e| e.into_inner()) = false;
-                for w in &built.warnings {
-                    eprintln!("{}\n", w.render(color));
-                }
-                println!(
-                    "Built {} pages in {} ms ({} files rendered, {} reused)",
-                    built.pages,
-                    start.elapsed().as_millis(),
-                    cache.rendered,
-                    cache.reused
-                );
+                report_success(&built.warnings, built.pages, start, &cache, color);
                 hub.publish(if change == Change::Css {
                     Message::Css
                 } else {
@@ -394,6 +376,27 @@ impl Builder {
 }
 
 /// The page served for every HTML request while no build has succeeded yet.
+/// Prints a good build's warnings and its summary line (which tests and the benchmark
+/// read).
+fn report_success(
+    warnings: &[Diagnostic],
+    pages: usize,
+    start: Instant,
+    cache: &RenderCache,
+    color: bool,
+) {
+    for w in warnings {
+        eprintln!("{}\n", w.render(color));
+    }
+    println!(
+        "Built {} pages in {} ms ({} files rendered, {} reused)",
+        pages,
+        start.elapsed().as_millis(),
+        cache.rendered,
+        cache.reused
+    );
+}
+
 /// Shows a failed build's errors in the terminal and the open tabs; the last good
 /// site stays up.
 fn report_failure(hub: &Hub, diags: crate::diagnostic::Diagnostics, color: bool) {
