@@ -10,7 +10,7 @@ pub mod theme;
 pub mod view;
 
 use crate::content::{Kind, Role};
-use crate::diagnostic::{Diagnostic, closest};
+use crate::diagnostic::{Diagnostic, DisplayPath, closest};
 use crate::markdown::{self, Heading, LinkTargets, Rendered};
 use crate::output::{Body, Output};
 use crate::site::{PageId, Site, Taxonomy};
@@ -494,6 +494,38 @@ pub fn render_site(
             });
         }
         overviews.push((tax, term_views));
+    }
+    // A page of the content must not sit where playbook writes a generated page: the
+    // generated one would silently replace it.
+    let generated: Vec<String> = jobs
+        .iter()
+        .map(|j| j.path.clone())
+        .chain(
+            Taxonomy::ALL
+                .iter()
+                .map(|t| format!("{}/index.html", t.folder())),
+        )
+        .chain(["search/index.html".to_string()])
+        .collect();
+    for path in &generated {
+        let url = path.trim_end_matches("index.html");
+        if let Some(p) = page_views
+            .iter()
+            .map(|(id, _)| &site.pages[*id])
+            .find(|p| p.url == url)
+        {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{}` would be published at `{}{url}`, where playbook writes a page of its own",
+                    DisplayPath(&p.source.path),
+                    base_path
+                ))
+                .in_file(&p.source.path)
+                .with_help(
+                    "rename the file, or give it another address with `slug = \"…\"` in its front matter",
+                ),
+            );
+        }
     }
     let cards = lists::Cards::new(site, &views, &ids, cache.is_some());
     let cached = cache.as_deref();

@@ -1040,3 +1040,28 @@ fn theme_template_in_the_playbook_overrides_the_built_in_one() {
         "the override lost base.html"
     );
 }
+
+#[test]
+fn a_page_where_playbook_writes_its_own_page_is_an_error_naming_the_file() {
+    let page = "+++\ntitle = \"Mine\"\n+++\n\nText.\n";
+    let p = with_files(&[
+        ("content/prompts/remove.md", PROMPT),
+        ("content/search.md", page),
+        ("content/tags.md", page),
+        ("content/prompts.md", page),
+    ]);
+    p.run(&["build"])
+        .fails()
+        .no_panic()
+        .error_count(3)
+        .stderr_has("`content/search.md` would be published at `/playbook/search/`, where playbook writes a page of its own")
+        .stderr_has("`content/tags.md` would be published at `/playbook/tags/`")
+        .stderr_has("`content/prompts.md` would be published at `/playbook/prompts/`")
+        .stderr_has("give it another address with `slug = \"…\"`");
+    // The same pages under other names build.
+    std::fs::remove_file(p.path().join("content/search.md")).unwrap();
+    std::fs::remove_file(p.path().join("content/tags.md")).unwrap();
+    std::fs::remove_file(p.path().join("content/prompts.md")).unwrap();
+    p.write("content/my-search.md", page.as_bytes());
+    p.run(&["build"]).succeeds();
+}
