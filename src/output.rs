@@ -114,8 +114,8 @@ impl Output {
             .write_into(&tmp)
             .and_then(|()| swap(&tmp, out).map_err(|e| io_error("move into place", out, e)));
         // After a swap the staging folder holds the previous output; after a failure, the
-        // unfinished new one. Either way it goes.
-        remove_ours(&tmp);
+        // unfinished new one. Either way it goes, on every core.
+        remove_ours_with(&tmp, true);
         set_staging(None);
         result
     }
@@ -348,13 +348,27 @@ pub fn recover(out: &Path) {
 
 /// Removes a staging or set-aside folder, its [`MARKER`] last: a build killed while
 /// removing it leaves a folder the next build still knows as its own to remove.
+///
+/// One core only: the Ctrl-C handler calls it while holding the write lock that
+/// rayon's workers wait on, so work handed to them would never run.
 pub fn remove_ours(dir: &Path) {
+    remove_ours_with(dir, false);
+}
+
+/// [`remove_ours`], on every core when `parallel`.
+fn remove_ours_with(dir: &Path, parallel: bool) {
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.filter_map(Result::ok) {
             if entry.file_name() == MARKER {
                 continue;
             }
-            remove_entry(&entry);
+            if parallel {
+                remove_entry(&entry);
+            } else if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            } else {
+                let _ = std::fs::remove_file(entry.path());
+            }
         }
     }
     let _ = std::fs::remove_file(dir.join(MARKER));
