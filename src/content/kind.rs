@@ -29,6 +29,16 @@ pub const COMMON_KEYS: &[&str] = &[
 
 impl Kind {
     /// The kinds that have a folder of their own, in the order the site lists them.
+    /// Every kind, in display order: the kinds with a folder, then free pages.
+    pub const ALL: [Kind; 6] = [
+        Kind::Prompt,
+        Kind::Tool,
+        Kind::Story,
+        Kind::Takeaway,
+        Kind::Playbook,
+        Kind::Page,
+    ];
+
     pub const WITH_FOLDER: [Kind; 5] = [
         Kind::Prompt,
         Kind::Tool,

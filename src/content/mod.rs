@@ -404,7 +404,7 @@ pub fn invalid_utf8(path: &Path, bytes: &[u8], err: std::str::Utf8Error) -> Diag
     let prefix = std::str::from_utf8(valid).unwrap_or("");
     let (line, column) = crate::diagnostic::line_column(prefix, prefix.len());
     let byte = bytes.get(err.valid_up_to()).copied().unwrap_or(0);
-    let mut d = Diagnostic::error(format!(
+    let d = Diagnostic::error(format!(
         "`{}` is not valid UTF-8 text (byte 0x{byte:02X})",
         DisplayPath(path)
     ))
@@ -412,6 +412,12 @@ pub fn invalid_utf8(path: &Path, bytes: &[u8], err: std::str::Utf8Error) -> Diag
         "save the file as UTF-8 in your editor; if it is not text, give it another extension than `.md`"
             .into()
     }));
+    at_line_column(d, path, line, column)
+}
+
+/// Places `d` at a line and column of a file whose text could not be read as text, so
+/// no snippet can be shown.
+fn at_line_column(mut d: Diagnostic, path: &Path, line: usize, column: usize) -> Diagnostic {
     d.location = Some(Box::new(Location {
         path: path.to_path_buf(),
         line,
@@ -427,21 +433,14 @@ pub fn invalid_utf8(path: &Path, bytes: &[u8], err: std::str::Utf8Error) -> Diag
 pub fn nul_byte(path: &Path, bytes: &[u8], at: usize) -> Diagnostic {
     let prefix = std::str::from_utf8(&bytes[..at]).unwrap_or("");
     let (line, column) = crate::diagnostic::line_column(prefix, prefix.len());
-    let mut d = Diagnostic::error(format!(
+    let d = Diagnostic::error(format!(
         "`{}` is not text: it holds a NUL byte (0x00)",
         DisplayPath(path)
     ))
     .with_help(binary_help(bytes).unwrap_or_else(|| {
         "a `.md` file must be UTF-8 text: remove the NUL bytes, or give the file another extension than `.md` if it is not text".into()
     }));
-    d.location = Some(Box::new(Location {
-        path: path.to_path_buf(),
-        line,
-        column,
-        span: None,
-        text: None,
-    }));
-    d
+    at_line_column(d, path, line, column)
 }
 
 /// A hint naming the kind of file `bytes` look like, from their first bytes, for a file

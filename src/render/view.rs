@@ -354,16 +354,8 @@ impl<'a> Views<'a> {
 
     /// Linked pages grouped by kind, each group titled for the page that shows it.
     fn sections(&self, viewer: Kind, connected: &[(PageId, Relation)]) -> Vec<LinkSection<'a>> {
-        let order = [
-            Kind::Prompt,
-            Kind::Tool,
-            Kind::Story,
-            Kind::Takeaway,
-            Kind::Playbook,
-            Kind::Page,
-        ];
         let mut out = Vec::new();
-        for kind in order {
+        for kind in Kind::ALL {
             let pages: Vec<PageLink<'a>> = connected
                 .iter()
                 .filter(|(id, _)| self.site.pages[*id].kind == kind)

@@ -18,14 +18,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Every kind, the one without a folder included.
-const KINDS: [Kind; 6] = [
-    Kind::Prompt,
-    Kind::Tool,
-    Kind::Story,
-    Kind::Takeaway,
-    Kind::Playbook,
-    Kind::Page,
-];
+const KINDS: [Kind; 6] = Kind::ALL;
 
 /// Renders a diagnostic both ways, as the command line and the logs show it.
 fn show(d: &Diagnostic) {
