@@ -507,13 +507,13 @@ pub fn render_site(
         )
         .chain(["search/index.html".to_string()])
         .collect();
+    let by_url: HashMap<&str, PageId> = page_views
+        .iter()
+        .map(|(id, _)| (site.pages[*id].url.as_str(), *id))
+        .collect();
     for path in &generated {
         let url = path.trim_end_matches("index.html");
-        if let Some(p) = page_views
-            .iter()
-            .map(|(id, _)| &site.pages[*id])
-            .find(|p| p.url == url)
-        {
+        if let Some(p) = by_url.get(url).map(|&id| &site.pages[id]) {
             diags.push(
                 Diagnostic::error(format!(
                     "`{}` would be published at `{}{url}`, where playbook writes a page of its own",
