@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-WORK=/dev/shm/search-bench
+WORK="${SEARCH_BENCH_DIR:-/dev/shm/search-bench}"
 mkdir -p "$WORK"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/tmp/search-target}"
 (cd "$REPO" && cargo build --release --quiet)
