@@ -1,5 +1,5 @@
 //! The search files, laid out as SEARCH.md measured: postings in files of contiguous
-//! term ranges, a small manifest, result records in groups of four pages, typo lists in
+//! term ranges, a small manifest, result records in groups of two pages, typo lists in
 //! reversed-spelling ranges, and filter facets in blocks of pages. All JSON, so a host
 //! that compresses text (GitHub Pages does) sends them gzipped.
 
