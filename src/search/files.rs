@@ -144,8 +144,8 @@ pub(crate) fn typo_files(terms: &[Term]) -> Vec<(String, String)> {
     }
     let ends: Vec<usize> = starts.iter().skip(1).copied().chain([rev.len()]).collect();
     starts
-        .iter()
-        .zip(&ends)
+        .par_iter()
+        .zip(ends.par_iter())
         .filter(|(s, e)| s < e)
         .map(|(&s, &e)| {
             let mut out = String::from("[");

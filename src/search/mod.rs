@@ -24,6 +24,7 @@ mod text;
 
 use crate::content::Kind;
 use files::{Facets, Manifest, Record};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 pub use text::analyze;
 
@@ -105,7 +106,7 @@ pub fn build_index(docs: &[SearchDoc<'_>], language: &str) -> Vec<(String, Vec<u
 
     // Records.
     let records: Vec<Record> = order
-        .iter()
+        .par_iter()
         .map(|d| Record {
             url: d.url.strip_prefix(base).unwrap_or(&d.url).to_string(),
             title: d.title.to_string(),
