@@ -51,9 +51,6 @@ type FxMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 /// A page's field lengths, and its terms with a count per field.
 type PageTerms = ([u32; FIELDS], Vec<(u32, [u16; FIELDS])>);
 
-/// A posting on its way to its term's list: term, page, counts per field.
-type Posted = (u32, u32, [u16; FIELDS]);
-
 /// A term's text, df, scored postings and surface forms, before quantising.
 type Scored<'a> = (&'a str, u32, Vec<(u32, f32)>, Vec<Box<str>>);
 
@@ -181,61 +178,26 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
             })
         })
         .collect();
-    // Postings, on every core: each chunk sorts its pages' (term, page, counts) into
-    // term ranges, then each range's lists are filled from the chunks in page order
-    // (one pass over all postings was a third of the index time on two cores).
-    let lens: Vec<[u32; FIELDS]> = chunks
-        .iter()
-        .flat_map(|c| c.docs.iter().map(|(l, _)| *l))
-        .collect();
-    let firsts: Vec<u32> = chunks
-        .iter()
-        .scan(0u32, |next, c| {
-            let first = *next;
-            *next += c.docs.len() as u32;
-            Some(first)
-        })
-        .collect();
-    let ranges = (rayon::current_num_threads() * 4).clamp(1, 64);
-    let per = texts.len().div_ceil(ranges).max(1);
-    let split: Vec<Vec<Vec<Posted>>> = chunks
-        .par_iter()
-        .zip(maps.par_iter())
-        .zip(firsts.par_iter())
-        .map(|((c, map), &first)| {
-            let mut out = vec![Vec::new(); texts.len().div_ceil(per)];
-            for (k, (_, terms)) in c.docs.iter().enumerate() {
-                let id = first + k as u32;
-                for (w, counts) in terms {
-                    let t = term_of[map[*w as usize] as usize];
-                    out[t as usize / per].push((t, id, *counts));
-                }
-            }
-            out
-        })
-        .collect();
     let mut postings: Vec<Vec<(u32, [u16; FIELDS])>> = vec![Vec::new(); texts.len()];
-    postings
-        .par_chunks_mut(per)
-        .enumerate()
-        .for_each(|(r, lists)| {
-            let base = r * per;
-            for chunk in &split {
-                for &(t, id, counts) in &chunk[r] {
-                    let list = &mut lists[t as usize - base];
-                    match list.last_mut() {
-                        // A second word of this page with the same stem: one posting.
-                        Some((last, sum)) if *last == id => {
-                            for f in 0..FIELDS {
-                                sum[f] = sum[f].saturating_add(counts[f]);
-                            }
+    let mut lens: Vec<[u32; FIELDS]> = Vec::with_capacity(docs.len());
+    for (c, map) in chunks.iter().zip(&maps) {
+        for (l, terms) in &c.docs {
+            let id = lens.len() as u32;
+            lens.push(*l);
+            for (w, counts) in terms {
+                let list = &mut postings[term_of[map[*w as usize] as usize] as usize];
+                match list.last_mut() {
+                    // A second word of this page with the same stem: one posting.
+                    Some((last, sum)) if *last == id => {
+                        for f in 0..FIELDS {
+                            sum[f] = sum[f].saturating_add(counts[f]);
                         }
-                        _ => list.push((id, counts)),
                     }
+                    _ => list.push((id, *counts)),
                 }
             }
-        });
-    drop(split);
+        }
+    }
     // Words as written that typos may be corrected to, with their term.
     let mut surface: Vec<Vec<Box<str>>> = vec![Vec::new(); texts.len()];
     for (w, &t) in words.iter().zip(&term_of) {
