@@ -8,6 +8,12 @@ Reads /usr/share/man/man[1-8] (gzip'd roff), strips the roff requests crudely (f
 vocabulary is what matters), and writes one page per man page: title "name — summary"
 from the NAME section, that summary as summary and purpose, sections as `##` headings,
 text as paragraphs. Pages alternate between tools and prompts. Never committed.
+
+The corpus SEARCH.md measured: every ordinary man page first, then `gcloud` reference
+pages up to the page count, without the `alpha` and `beta` copies of a command that has
+a general (or beta) page. Those copies repeat it nearly word for word (11,000 of the
+machine's 22,500 man pages); taken in directory order they would fill 10,000 pages with
+near-twins, whose title queries no ranking can tell apart.
 """
 import argparse, gzip, os, re, shutil, sys
 
@@ -42,10 +48,23 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--base-url", default="https://example.github.io/playbook/")
     args = ap.parse_args()
-    files = []
+    ordinary, gcloud, names = [], [], set()
     for d in sorted(f"/usr/share/man/man{i}" for i in range(1, 9)):
         if os.path.isdir(d):
-            files += [os.path.join(d, f) for f in sorted(os.listdir(d))]
+            for f in sorted(os.listdir(d)):
+                (gcloud if f.startswith("gcloud") else ordinary).append(os.path.join(d, f))
+                names.add(f)
+    # A command's beta page only where it has no general one, its alpha page only where
+    # it has neither.
+    track = re.compile(r"gcloud[_-](alpha|beta)(?=[_.-])")
+    def kept(path):
+        f = os.path.basename(path)
+        m = track.match(f)
+        if not m:
+            return True
+        ga = "gcloud" + f[m.end():]
+        return ga not in names and (m.group(1) == "beta" or track.sub("gcloud_beta", f, 1) not in names)
+    files = ordinary + [f for f in gcloud if kept(f)]
     if os.path.exists(args.out):
         shutil.rmtree(args.out)
     for k in ("tools", "prompts"):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Search benchmark (issue 9): a benchmark, not a test. Run from anywhere:
 #
-#   benches/search/run.sh [--pages N] [--no-man] [--no-pagefind] [--samples N] [--queries N]
+#   benches/search/run.sh [--pages N] [--no-man] [--no-pagefind] [--no-browser]
+#                         [--samples N] [--queries N] [--runs N]
 #
 # On the generated playbook (../shared/bench/gen_playbook.py) and on the machine's man
 # pages (benches/search/man_corpus.py; never committed), all on /dev/shm:
@@ -17,12 +18,13 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 SHARED="${SHARED:-$(cd "$REPO/../shared" 2>/dev/null && pwd || echo /work/shared)}"
-PAGES=10000 MAN=1 PAGEFIND=1 SAMPLES=40 QUERIES=250 RUNS=3
+PAGES=10000 MAN=1 PAGEFIND=1 BROWSER=1 SAMPLES=40 QUERIES=250 RUNS=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --pages) PAGES="$2"; shift ;;
     --no-man) MAN=0 ;;
     --no-pagefind) PAGEFIND=0 ;;
+    --no-browser) BROWSER=0 PAGEFIND=0 ;;  # build timings and file sizes only
     --samples) SAMPLES="$2"; shift ;;
     --queries) QUERIES="$2"; shift ;;
     --runs) RUNS="$2"; shift ;;
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-WORK=/dev/shm/search-bench
+WORK="${SEARCH_BENCH_DIR:-/dev/shm/search-bench}"
 mkdir -p "$WORK"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/tmp/search-target}"
 (cd "$REPO" && cargo build --release --quiet)
@@ -80,13 +82,15 @@ for c in "${corpora[@]}"; do
     pfblocks=$(du -sk "$site/pagefind" | cut -f1)
     pf="--pagefind"
   fi
-  json=$(node "$HERE/bench.mjs" "$site" "$c" --samples "$SAMPLES" --queries "$QUERIES" $pf)
-  echo "$json" > "$WORK/$c-results.json"
   echo
   echo "== $c corpus ($PAGES pages)"
-  echo "build without search: median $(med "${off[@]}") s; with search: median $(med "${on[@]}") s; index: median $(med "${idx[@]}") s (runs: ${idx[*]})"
+  echo "build without search: median $(med "${off[@]}") s (runs: ${off[*]}); with search: median $(med "${on[@]}") s (runs: ${on[*]}); index: median $(med "${idx[@]}") s (runs: ${idx[*]})"
+  echo "index share of the build (median index / median build with search): $(awk -v i="$(med "${idx[@]}")" -v b="$(med "${on[@]}")" 'BEGIN {printf "%.1f %%", 100 * i / b}')"
   echo "search files: $files files, $bytes bytes ($blocks kB in blocks); manifest $manifest_gz B gz; search.js $js_gz B gz; search.css $css_gz B gz"
   echo "by kind: $kinds"
+  [ "$BROWSER" = 1 ] || continue
+  json=$(node "$HERE/bench.mjs" "$site" "$c" --samples "$SAMPLES" --queries "$QUERIES" $pf)
+  echo "$json" > "$WORK/$c-results.json"
   [ "$PAGEFIND" = 1 ] && echo "pagefind: indexing $pft s; files $pfbytes bytes ($pfblocks kB in blocks)"
   node -e '
     const r = JSON.parse(process.argv[1]);
@@ -100,6 +104,7 @@ for c in "${corpora[@]}"; do
       ["keystroke to results (median / p95, n)", `${o.keystrokeMs.median.toFixed(1)} / ${o.keystrokeMs.p95.toFixed(1)} ms (${o.keystrokeMs.n})`, ""],
       ["typo recall (same first result)", `${(o.typoRecall * 100).toFixed(1)} %`, p ? `${(p.typoRecall * 100).toFixed(1)} %` : ""],
       ["2–3 title words: source page in top 10", `${(o.top10 * 100).toFixed(1)} %`, p ? `${(p.top10 * 100).toFixed(1)} %` : ""],
+      ["… its ceiling, ties among pages whose titles hold every word broken at random", `${(o.top10Ceiling * 100).toFixed(1)} %`, ""],
       ["whole title: source page in top 10", `${(o.top10FullTitle * 100).toFixed(1)} %`, p ? `${(p.top10FullTitle * 100).toFixed(1)} %` : ""],
     ];
     console.log(`| ${r.label}: ${r.pages} pages, ${r.queries} queries | ours | Pagefind |`);

@@ -392,6 +392,28 @@ mod tests {
     }
 
     #[test]
+    fn one_posting_per_page_in_page_order_across_chunks() {
+        // 2,000 pages make ~63 chunks and several term ranges; "plans" and "planning"
+        // share the stem "plan", so each page holds one posting of it.
+        let bodies: Vec<String> = (0..2000)
+            .map(|i| format!("plans planning w{} z{}", i % 7, i % 13))
+            .collect();
+        let docs: Vec<SearchDoc<'_>> = bodies.iter().map(|b| doc("t", None, b)).collect();
+        let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
+        let terms = build_terms(&refs, "en");
+        let plan = terms.iter().find(|t| &*t.text == "plan").unwrap();
+        assert_eq!(plan.df, 2000);
+        assert_eq!(plan.postings.len(), CAP);
+        assert!(plan.postings.windows(2).all(|w| w[0].0 < w[1].0));
+        for (term, modulus, rest) in [("w3", 7, 3), ("z12", 13, 12)] {
+            let t = terms.iter().find(|t| &*t.text == term).unwrap();
+            let ids: Vec<u32> = t.postings.iter().map(|p| p.0).collect();
+            let want: Vec<u32> = (0..2000u32).filter(|i| i % modulus == rest).collect();
+            assert_eq!(ids, want, "{term}");
+        }
+    }
+
+    #[test]
     fn levels_are_logarithmic() {
         assert_eq!(level(1.0, 1.0), 63);
         assert_eq!(level(0.5, 1.0), 55);

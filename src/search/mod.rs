@@ -5,11 +5,11 @@
 //! Layout (paths under the output root; every file JSON):
 //! - `search/manifest.json`: page count, kinds as page-id ranges, the first term of
 //!   every postings file, the first reversed term of every typo file, facet names;
-//! - `search/p/<i>.json`: postings of a contiguous range of terms (~5 kB gzipped);
+//! - `search/p/<i>.json`: postings of a contiguous range of terms (~3 kB gzipped);
 //! - `search/t/<i>.json`: typo lists: words as written (folded) by reversed spelling,
 //!   with their term's df and best impact, so a typo near a word's start costs one
 //!   small fetch (one near its end sorts beside the right term in the postings file);
-//! - `search/r/<i>.json`: result records (URL, title, summary) of four pages;
+//! - `search/r/<i>.json`: result records (URL, title, summary) of two pages;
 //! - `search/f/<i>.json`: roles, events and tags of 4,096 pages, for filter counts.
 //!
 //! ```
@@ -24,6 +24,7 @@ mod text;
 
 use crate::content::Kind;
 use files::{Facets, Manifest, Record};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 pub use text::analyze;
 
@@ -105,7 +106,7 @@ pub fn build_index(docs: &[SearchDoc<'_>], language: &str) -> Vec<(String, Vec<u
 
     // Records.
     let records: Vec<Record> = order
-        .iter()
+        .par_iter()
         .map(|d| Record {
             url: d.url.strip_prefix(base).unwrap_or(&d.url).to_string(),
             title: d.title.to_string(),

@@ -134,6 +134,23 @@ try {
   await tool.keyboard.press('Escape');
   const closed = await tool.evaluate(() => document.getElementById('search-panel').hidden && document.activeElement.id === 'site-search');
   check(closed, 'Escape closes the panel and returns to the box');
+  // A misspelled word typed key by key ("stakh…" begins no word): its typo list waits
+  // for the pause, and the wait shows "Searching…", not the empty state; then the
+  // correction's results.
+  await tool.fill('#site-search', '');
+  await tool.evaluate(() => {
+    window.__statuses = [];
+    const s = document.querySelector('#search-panel .search-status');
+    new MutationObserver(() => window.__statuses.push(s.textContent)).observe(s, { childList: true, characterData: true, subtree: true });
+  });
+  await tool.keyboard.type('stakholder', { delay: 30 });
+  await tool.waitForFunction(() => /results? for “stakholder”/.test(document.querySelector('#search-panel .search-status').textContent));
+  const typoTitles = await tool.$$eval('#search-panel .search-hit-title', (els) => els.map((e) => e.textContent));
+  const statuses = await tool.evaluate(() => window.__statuses);
+  check(typoTitles.includes('Stakeholder Map') && !statuses.some((s) => /^No results for “stakh/.test(s)),
+    'a misspelled word typed in the header box is corrected once typing pauses, with no empty state before',
+    JSON.stringify({ typoTitles, statuses }));
+  await tool.keyboard.press('Escape');
   const typing = await tool.evaluate(() => { document.getElementById('site-search').value = ''; return true; });
   await tool.focus('#site-search');
   await tool.keyboard.type('a/b');

@@ -396,19 +396,21 @@
         w.shards.forEach(function (s) { need[s] = 1; });
       });
       return Promise.all(Object.keys(need).map(function (s) { return self.shard(+s); })).then(function () {
-        return Promise.all(words.map(function (w) { return self.alternatives(w); }));
+        return Promise.all(words.map(function (w) { return self.alternatives(w, eager); }));
       }).then(function () {
         self.correct(words);
         var r = self.rank(words);
-        r.pending = pending;
+        r.pending = pending || words.some(function (w) { return w.pending; });
         return r;
       });
     });
   };
 
   // The terms a query word stands for, with weights: the exact stem; for the word being
-  // typed, the terms it begins; for a misspelled word, the likeliest correction.
-  Index.prototype.alternatives = function (w) {
+  // typed, the terms it begins; for a misspelled word, the likeliest correction. The
+  // word being typed looks for a typo only when nothing begins with it, and only once
+  // typing pauses (`eager`): every keystroke would read another typo file.
+  Index.prototype.alternatives = function (w, eager) {
     var self = this, m = this.manifest, alts = [], seen = dict();
     function entryOf(term) {
       var sh = self.parsed["p/" + fileOf(m.p, term) + ".json"];
@@ -421,7 +423,11 @@
     // A word of 5+ letters with one letter missing has 4.
     var letters = /^\p{L}+$/u.test(w.raw) && Array.from(w.raw).length >= 4;
     var rare = exact && exact.df <= 20;
-    if (w.cjk || !letters || !m.t.length || (alts.length && !rare)) return Promise.resolve();
+    if (w.cjk || !letters || !m.t.length || (exact && !rare)) return Promise.resolve();
+    // A word typed to its end may extend a stem by chance ("mallloc" → mall): only
+    // terms it begins make a typo unlikely.
+    if (w.prefix && alts.some(function (a) { return a.begins; })) return Promise.resolve();
+    if (w.prefix && !eager) { w.pending = true; return Promise.resolve(); }
     // Typo lists hold words as written, by reversed spelling: a word misspelled near
     // its start sorts beside the right one there. A misspelling near its end sorts
     // beside the right term in the postings files already loaded.
@@ -449,21 +455,27 @@
     });
   };
 
-  // The terms `w.raw` begins (and the stems it extends), from the loaded files of
-  // `w.shards`, commonest first; none when `exact` is commoner than all of them (a
-  // finished word stands for itself; a word still being typed, for its completions).
+  // The terms `w.raw` begins, from the loaded files of `w.shards`, commonest first; only
+  // if there are none, the stems it extends ("retrospecti" → retrospect). None when
+  // `exact` is commoner than all of them (a finished word stands for itself; a word
+  // still being typed, for its completions). Marked `begins` when `w.raw` begins them.
   Index.prototype.completions = function (w, exact, weight) {
-    var self = this, comp = [], seen = dict(), rawLen = Array.from(w.raw).length;
+    var self = this, comp = [], ext = [], seen = dict(), rawLen = Array.from(w.raw).length;
     w.shards.forEach(function (s) {
       var sh = self.parsed["p/" + s + ".json"];
       if (!sh) return;
       sh.terms.forEach(function (t) {
         if (seen[t] || sh.map[t] === exact) return;
-        var ok = t.indexOf(w.raw) === 0 ||
-          (!w.cjk && w.raw.indexOf(t) === 0 && Array.from(t).length >= Math.max(4, rawLen - 3));
-        if (ok) { seen[t] = 1; comp.push({ term: t, e: sh.map[t], weight: weight }); }
+        if (t.indexOf(w.raw) === 0) {
+          seen[t] = 1;
+          comp.push({ term: t, e: sh.map[t], weight: weight, begins: true });
+        } else if (!w.cjk && w.raw.indexOf(t) === 0 && Array.from(t).length >= Math.max(4, rawLen - 3)) {
+          seen[t] = 1;
+          ext.push({ term: t, e: sh.map[t], weight: weight });
+        }
       });
     });
+    if (!comp.length) comp = ext;
     comp.sort(function (a, b) { return b.e.df - a.e.df; });
     comp = comp.slice(0, 30);
     return exact && comp.length && exact.df >= comp[0].e.df ? [] : comp;
@@ -508,6 +520,8 @@
       });
       if (!pick) return;
       var weight = w.rare ? 0.8 : 1;
+      // Stems the misspelled word extended by chance ("googce" → goog) give way.
+      if (!w.rare) w.alts = w.alts.filter(function (a) { return a.begins; });
       w.alts.push({ term: pick.c.term, e: pick.e, weight: weight, typo: true });
       // The word being typed: what the corrected word begins too, as if typed right.
       if (w.prefix) {
@@ -771,8 +785,14 @@
           if (!firstNew) firstNew = a;
         });
         if (append && firstNew) firstNew.focus();
-        self.list.removeAttribute("aria-busy");
         var n = ids.length, q = self.query.trim();
+        if (!n && res.pending) {
+          // Nothing yet, and a file or typo list is still to come once typing pauses:
+          // not an empty state.
+          self.status.textContent = "Searching…";
+          return;
+        }
+        self.list.removeAttribute("aria-busy");
         var active = DIMS.filter(function (d) { return f[d]; }).map(function (d) { return nice(f[d]); });
         var where = active.length ? " (filtered: " + active.join(", ") + ")" : "";
         self.status.textContent = n === 0
@@ -899,7 +919,8 @@
     var view = new View(index, out, { filters: filters, onFilters: sync, facets: true });
     input.value = params.get("q") || "";
     out.hidden = false;
-    form.addEventListener("submit", function (e) { e.preventDefault(); sync(); view.run(input.value); });
+    // A query submitted or opened from the URL is complete: fetch all it needs at once.
+    form.addEventListener("submit", function (e) { e.preventDefault(); sync(); view.run(input.value, true); });
     input.addEventListener("input", function () { sync(); view.run(input.value); });
     keyboard(out, input, null);
     input.addEventListener("keydown", function (e) {
@@ -908,7 +929,7 @@
         if (first) { e.preventDefault(); first.focus(); }
       }
     });
-    if (input.value) view.run(input.value);
+    if (input.value) view.run(input.value, true);
   }
 
   function init() {
