@@ -78,12 +78,26 @@ pub struct ListView<'a, 'c> {
     pub has_minutes: bool,
 }
 
-/// Every regular page's card, built and serialised once: a page shows up on its kind
-/// index and on the page of each of its tags, roles and events.
+/// Every regular page's card, built once: a page shows up on its kind index and on the
+/// page of each of its tags, roles and events (eight lists on average).
 pub struct Cards<'a> {
     cards: Vec<Option<Card<'a>>>,
-    values: Vec<Option<tera::Value>>,
     fingerprints: Vec<u64>,
+}
+
+/// Each card as list templates see it (`list.pages`): its fields, and its markup from
+/// `card.html` rendered once, as `html` (for kind indexes) and `html_with_kind` (with
+/// the kind badge, for term pages, which mix kinds). Rendering the markup in every
+/// list's loop instead was three quarters of the lists' time.
+pub struct CardValues(Vec<Option<tera::Value>>);
+
+/// A card with its markup, serialised as one flat map.
+#[derive(Serialize)]
+struct CardWithHtml<'c, 'a> {
+    #[serde(flatten)]
+    card: &'c Card<'a>,
+    html: String,
+    html_with_kind: String,
 }
 
 impl<'a> Cards<'a> {
@@ -98,10 +112,6 @@ impl<'a> Cards<'a> {
         for (id, c) in built {
             cards[id] = Some(c);
         }
-        let values = cards
-            .par_iter()
-            .map(|c| c.as_ref().map(tera::Value::from_serializable))
-            .collect();
         let fingerprints = if fingerprint {
             cards
                 .par_iter()
@@ -112,9 +122,31 @@ impl<'a> Cards<'a> {
         };
         Cards {
             cards,
-            values,
             fingerprints,
         }
+    }
+
+    /// Every card's value, on every core, with its markup from `render(card, with_kind)`
+    /// (the theme's `card.html`). Stops at the first error: the template is the same for
+    /// every card, so one message says it.
+    pub fn values(
+        &self,
+        render: impl Fn(&tera::Value, bool) -> Result<String, crate::diagnostic::Diagnostic> + Sync,
+    ) -> Result<CardValues, crate::diagnostic::Diagnostic> {
+        use rayon::prelude::*;
+        self.cards
+            .par_iter()
+            .map(|c| {
+                let Some(card) = c else { return Ok(None) };
+                let plain = tera::Value::from_serializable(card);
+                Ok(Some(tera::Value::from_serializable(&CardWithHtml {
+                    card,
+                    html: render(&plain, false)?,
+                    html_with_kind: render(&plain, true)?,
+                })))
+            })
+            .collect::<Result<_, _>>()
+            .map(CardValues)
     }
 
     /// The fingerprint of the cards of `ids` (0 without fingerprints).
@@ -163,11 +195,8 @@ impl<'a, 'c> ListView<'a, 'c> {
 
     /// The list as templates see it, `pages` included: the cards' values are shared,
     /// not serialised again.
-    pub fn to_value(&self, cards: &Cards<'a>, ids: &[PageId]) -> tera::Value {
-        let pages: Vec<tera::Value> = ids
-            .iter()
-            .filter_map(|&id| cards.values[id].clone())
-            .collect();
+    pub fn to_value(&self, values: &CardValues, ids: &[PageId]) -> tera::Value {
+        let pages: Vec<tera::Value> = ids.iter().filter_map(|&id| values.0[id].clone()).collect();
         let mut map = tera::Value::from_serializable(self)
             .into_map()
             .unwrap_or_default();

@@ -531,16 +531,15 @@ pub fn render_site(
     let cached = cache.as_deref();
     timings.begin("Rendering lists", jobs.len());
     let timings_ref = &*timings;
-    let lists: Vec<RenderedFile> = jobs
-        .into_par_iter()
+    let lists: Vec<(ListJob<'_>, ListView<'_, '_>, u64)> = jobs
+        .into_iter()
         .map(|job| {
-            timings_ref.tick();
             let list = ListView::new(
                 &cards,
-                job.title,
+                job.title.clone(),
                 job.kind,
                 job.taxonomy,
-                job.intro,
+                job.intro.clone(),
                 job.ids,
             );
             let fp = shared_fp.map_or(0, |s| {
@@ -551,14 +550,49 @@ pub fn render_site(
                     cache::fingerprint(&job.crumbs),
                 ))
             });
-            reuse_or_render(job.path, shared_fp.map(|_| fp), cached, staging, || {
-                let mut ctx = base_ctx.clone();
-                ctx.insert_value("list", list.to_value(&cards, job.ids));
-                ctx.insert("breadcrumbs", &job.crumbs);
-                render_template(theme, "list.html", &ctx)
-            })
+            (job, list, fp)
         })
         .collect();
+    // The cards' markup, once, unless every list is reused from the last build.
+    let all_reused = shared_fp.is_some()
+        && lists.iter().all(|(job, _, fp)| {
+            cached
+                .and_then(|c| c.files.get(&job.path))
+                .is_some_and(|(k, _)| k == fp)
+        });
+    let card_values = if all_reused {
+        Ok(None)
+    } else {
+        cards
+            .values(|card, with_kind| {
+                let mut ctx = base_ctx.clone();
+                ctx.insert_value("card", card.clone());
+                ctx.insert("with_kind", &with_kind);
+                render_template(theme, "card.html", &ctx)
+            })
+            .map(Some)
+    };
+    let lists: Vec<RenderedFile> = match &card_values {
+        Err(e) => {
+            diags.push(e.clone());
+            Vec::new()
+        }
+        Ok(values) => lists
+            .into_par_iter()
+            .map(|(job, list, fp)| {
+                timings_ref.tick();
+                reuse_or_render(job.path, shared_fp.map(|_| fp), cached, staging, || {
+                    let mut ctx = base_ctx.clone();
+                    let Some(values) = values else {
+                        unreachable!("a list is rendered only when not every list is reused")
+                    };
+                    ctx.insert_value("list", list.to_value(values, job.ids));
+                    ctx.insert("breadcrumbs", &job.crumbs);
+                    render_template(theme, "list.html", &ctx)
+                })
+            })
+            .collect(),
+    };
     for f in lists {
         f.collect(
             &mut cache,
@@ -568,7 +602,8 @@ pub fn render_site(
             &mut diags,
         );
     }
-    // The cards' values are large and no other file needs them.
+    // The cards and their values are large and no other file needs them.
+    drop(card_values);
     drop(cards);
     drop(files);
     if let Some(c) = cache.as_deref_mut() {

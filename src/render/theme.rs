@@ -46,6 +46,7 @@ pub const TEMPLATES: &[&str] = &[
     "takeaway.html",
     "playbook.html",
     "list.html",
+    "card.html",
     "terms.html",
     "home.html",
     "search.html",

@@ -1042,6 +1042,52 @@ fn theme_template_in_the_playbook_overrides_the_built_in_one() {
 }
 
 #[test]
+fn a_card_template_in_the_playbook_shapes_the_cards_of_every_list() {
+    let tagged = "+++\ntitle = \"What would you remove?\"\npurpose = \"Test prioritization clarity\"\ntags = [\"focus\"]\n+++\n\nBody.\n";
+    let p = built(&[
+        ("content/prompts/remove.md", tagged),
+        (
+            "themes/default/templates/card.html",
+            "<li class=\"card mine\">{{ card.title }}{% if with_kind %} [{{ card.kind }}]{% endif %}</li>",
+        ),
+    ]);
+    // A kind index shows one kind: no badge.
+    let index = p.read("public/prompts/index.html");
+    assert!(
+        index.contains("<li class=\"card mine\">What would you remove?</li>"),
+        "{index}"
+    );
+    // A tag page mixes kinds: the badge.
+    let tag = p.read("public/tags/focus/index.html");
+    assert!(
+        tag.contains("<li class=\"card mine\">What would you remove? [prompt]</li>"),
+        "{tag}"
+    );
+}
+
+#[test]
+fn a_card_template_that_fails_is_one_error_naming_it() {
+    let p = with_files(&[
+        ("content/prompts/remove.md", PROMPT),
+        (
+            "content/prompts/other.md",
+            &PROMPT.replace("remove?", "add?"),
+        ),
+        (
+            "themes/default/templates/card.html",
+            "<li>{{ card.title | int }}</li>",
+        ),
+    ]);
+    p.run(&["build"])
+        .fails()
+        .no_panic()
+        .error_count(1)
+        .stderr_has("template `card.html` failed to render")
+        .stderr_has("cannot be converted to an int");
+    assert!(!p.path().join("public").exists());
+}
+
+#[test]
 fn a_page_where_playbook_writes_its_own_page_is_an_error_naming_the_file() {
     let page = "+++\ntitle = \"Mine\"\n+++\n\nText.\n";
     let p = with_files(&[
