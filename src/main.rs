@@ -9,23 +9,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// mimalloc instead of the system allocator: a build allocates millions of short-lived
-/// strings and values on every core, where glibc's malloc took a fifth of the
-/// instructions (callgrind, 1,000-page playbook).
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Turns transparent huge pages off for this process. mimalloc asks the kernel for huge
-/// pages, and each first touch of one zeroes 2 MiB: on a 10,000-page build that was a
-/// quarter of all CPU time in a virtual machine (perf: `clear_page_erms` under
-/// `do_huge_pmd_anonymous_page`), and peak RSS was ~40 MiB higher, for no gain a build
-/// of short-lived strings could measure. The kernel checks the flag at each page fault,
-/// so memory mimalloc reserved before `main` is covered too.
-fn no_huge_pages() {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    // Failure (a kernel before 3.15) only means huge pages stay as they were.
-    let _ = rustix::thread::disable_transparent_huge_pages(true);
-}
+mod allocator;
 
 /// `playbook --version`: the version and the commit it was built from (see build.rs).
 const VERSION: &str = concat!(
@@ -133,7 +117,7 @@ impl From<KindArg> for Kind {
 }
 
 fn main() -> ExitCode {
-    no_huge_pages();
+    allocator::tune();
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match cli.command {
