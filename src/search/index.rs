@@ -65,7 +65,10 @@ struct Chunk {
 /// stemmed later, once each for the whole index: a stemmer call costs as much as
 /// thousands of hash lookups, and every chunk sees most of the vocabulary.
 fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
-    // folded word (or bigram) → local word id
+    // folded word (or bigram) → local word id: words of up to 8 bytes (most of them)
+    // by their bytes as one integer, which hashes and compares in a step; longer ones
+    // by their text.
+    let mut short: FxMap<u64, u32> = FxMap::default();
     let mut ids: FxMap<Box<str>, u32> = FxMap::default();
     let mut words: Vec<Box<str>> = Vec::new();
     let mut counts: Vec<[u16; FIELDS]> = Vec::new();
@@ -75,15 +78,21 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
         let mut lens = [0u32; FIELDS];
         let mut add = |field: usize, text: &str| {
             let mut one = |word: &str| {
-                let id = match ids.get(word) {
-                    Some(&id) => id,
-                    None => {
-                        let id = words.len() as u32;
-                        words.push(word.into());
-                        counts.push([0; FIELDS]);
-                        ids.insert(word.into(), id);
-                        id
-                    }
+                let mut new_id = || {
+                    words.push(word.into());
+                    counts.push([0; FIELDS]);
+                    (words.len() - 1) as u32
+                };
+                let id = match pack(word) {
+                    Some(key) => *short.entry(key).or_insert_with(new_id),
+                    None => match ids.get(word) {
+                        Some(&id) => id,
+                        None => {
+                            let id = new_id();
+                            ids.insert(word.into(), id);
+                            id
+                        }
+                    },
                 };
                 let c = &mut counts[id as usize];
                 if c.iter().all(|&x| x == 0) {
@@ -127,6 +136,18 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
         out.push((lens, terms));
     }
     Chunk { words, docs: out }
+}
+
+/// A word of up to 8 bytes as one integer (its bytes, zero-padded). Words never hold a
+/// zero byte (they are letters, digits and CJK characters), so two words never share
+/// a key.
+fn pack(word: &str) -> Option<u64> {
+    let b = word.as_bytes();
+    (b.len() <= 8).then(|| {
+        let mut k = [0u8; 8];
+        k[..b.len()].copy_from_slice(b);
+        u64::from_le_bytes(k)
+    })
 }
 
 /// Builds the terms of `docs` (page id = position), sorted by text.
