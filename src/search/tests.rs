@@ -162,13 +162,20 @@ fn writes_every_file_kind_under_search() {
     assert!(f.0.contains_key("search/p/0.json"));
     assert!(f.0.contains_key("search/t/0.json"));
     assert!(f.0.contains_key("search/f/0.json"));
-    // Records: two pages a file, URLs under the base.
+    // Records: RECORD_GROUP pages a file (the manifest says how many), URLs under
+    // the base; page 4 is the story.
+    let rg = super::files::RECORD_GROUP;
+    assert_eq!(m["rg"], rg);
     let r0: Vec<Vec<String>> = f.json("search/r/0.json");
-    assert_eq!(r0.len(), 2);
+    assert_eq!(r0.len(), rg.min(5));
     assert_eq!(r0[0][0], "prompts/japan/");
-    let r2: Vec<Vec<String>> = f.json("search/r/2.json");
-    assert_eq!(r2[0][1], "A walk in the park");
-    assert_eq!(r2[0][2], "Walking meetings");
+    let story: Vec<Vec<String>> = f.json(&format!("search/r/{}.json", 4 / rg));
+    assert_eq!(story[4 % rg][1], "A walk in the park");
+    assert_eq!(story[4 % rg][2], "Walking meetings");
+    assert_eq!(
+        f.0.keys().filter(|p| p.starts_with("search/r/")).count(),
+        5usize.div_ceil(rg)
+    );
     // Facets: roles.events.tags as indexes.
     let facets: Vec<String> = f.json("search/f/0.json");
     assert_eq!(facets, vec!["0.."; 5]);
