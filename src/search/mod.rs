@@ -9,7 +9,7 @@
 //! - `search/t/<i>.json`: typo lists: words as written (folded) by reversed spelling,
 //!   with their term's df and best impact, so a typo near a word's start costs one
 //!   small fetch (one near its end sorts beside the right term in the postings file);
-//! - `search/r/<i>.json`: result records (URL, title, summary) of three pages;
+//! - `search/r/<i>.json`: result records (URL, title, summary) of two pages;
 //! - `search/f/<i>.json`: roles, events and tags of 4,096 pages, for filter counts.
 //!
 //! ```
