@@ -2,58 +2,14 @@
 //! broken front matter, fixes, deletions and renames show up without a restart, and no
 //! request can read outside the site. Every wait is a bounded poll, never a bare sleep.
 
-use crate::support::Project;
-use std::io::{BufRead, BufReader, Read, Write};
+use crate::support::{Project, Server};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PROMPT: &str = "+++\ntitle = \"What would you remove?\"\npurpose = \"Test prioritization clarity\"\n+++\n\nFirst version.\n";
 
-/// A running `playbook serve`, stopped (by its own PID) when dropped.
-struct Server {
-    child: Child,
-    origin: String,
-    base: String,
-    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
 impl Server {
-    fn start(p: &Project) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_playbook"))
-            .args(["serve", "--port", "0"])
-            .current_dir(p.path())
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start serve");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let sink = lines.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(url) = line.strip_prefix("Serving at ") {
-                    let url = url.split_whitespace().next().unwrap_or("").to_string();
-                    let _ = tx.send(url);
-                }
-                sink.lock().unwrap().push(line);
-            }
-        });
-        let url = rx
-            .recv_timeout(Duration::from_secs(20))
-            .expect("serve printed its URL");
-        let scheme_end = url.find("://").unwrap() + 3;
-        let path_start = url[scheme_end..].find('/').unwrap() + scheme_end;
-        Server {
-            child,
-            origin: url[..path_start].to_string(),
-            base: url[path_start..].to_string(),
-            lines,
-        }
-    }
-
     /// Waits until serve has printed `n` build lines, for at most 10 s; returns the last.
     fn build_line(&self, n: usize) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -63,8 +19,8 @@ impl Server {
                 .lock()
                 .unwrap()
                 .iter()
-                .filter(|l| l.starts_with("Built "))
-                .cloned()
+                .filter(|(_, l)| l.starts_with("Built "))
+                .map(|(_, l)| l.clone())
                 .collect();
             if builds.len() >= n {
                 return builds[n - 1].clone();
@@ -92,13 +48,6 @@ impl Server {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -525,7 +474,7 @@ fn the_search_index_follows_edits_without_holding_up_the_reload() {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let lines = s.lines.lock().unwrap().clone();
-        let new: Vec<&String> = lines[lines_before..].iter().collect();
+        let new: Vec<&String> = lines[lines_before..].iter().map(|(_, l)| l).collect();
         // The new build's index is announced after the build itself (the first
         // build's index may still be announced just before it).
         let built = new.iter().position(|l| l.starts_with("Built "));

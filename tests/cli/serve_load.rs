@@ -4,11 +4,11 @@
 //! rebuilds stop, every stream must hear the last build, and the server must still answer.
 //! Every wait is a bounded poll; the figures are printed, never asserted as durations.
 
-use crate::support::Project;
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use crate::support::{Project, Server};
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -68,55 +68,7 @@ fn title_of(text: &str) -> &str {
     &line["title = \"".len()..line.len() - 1]
 }
 
-/// `playbook serve --port 0` with its output collected line by line (stdout and stderr),
-/// each with the time it arrived; stopped by its own PID when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-    base: String,
-    lines: Arc<Mutex<Vec<(Instant, String)>>>,
-}
-
 impl Server {
-    fn start(p: &Project) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_playbook"))
-            .args(["serve", "--port", "0"])
-            .current_dir(p.path())
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start serve");
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        for out in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let sink = lines.clone();
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(out).lines().map_while(Result::ok) {
-                    if let Some(url) = line.strip_prefix("Serving at ") {
-                        let _ = tx.send(url.split_whitespace().next().unwrap_or("").to_string());
-                    }
-                    sink.lock().unwrap().push((Instant::now(), line));
-                }
-            });
-        }
-        let url = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("serve printed its URL");
-        let rest = url.strip_prefix("http://").expect("http URL");
-        let slash = rest.find('/').unwrap();
-        Server {
-            child,
-            addr: rest[..slash].to_string(),
-            base: rest[slash..].to_string(),
-            lines,
-        }
-    }
-
     /// Finished builds so far (good ones and failed ones), with when each was reported,
     /// and the longest good build's time as printed.
     fn builds(&self) -> (usize, Option<Instant>, u64) {
@@ -139,13 +91,6 @@ impl Server {
             }
         }
         (n, last, longest)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -1,8 +1,11 @@
 //! One fluent helper for the integration tests: a playbook in a temporary folder, the
 //! real `playbook` binary run on it, and assertions on status, output and files.
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// A playbook in a temporary folder.
 pub struct Project {
@@ -195,5 +198,70 @@ impl Run {
             self.describe()
         );
         self
+    }
+}
+
+/// `playbook serve --port 0` running in a project, its output (stdout and stderr)
+/// collected line by line with when each line arrived; stopped by its own PID when
+/// dropped. The serve tests add their own ways of asking it things.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub origin: String,
+    /// `127.0.0.1:<port>`.
+    pub addr: String,
+    /// The base path it serves, e.g. `/playbook/`.
+    pub base: String,
+    /// Every line printed so far, with when it arrived.
+    pub lines: Arc<Mutex<Vec<(Instant, String)>>>,
+}
+
+impl Server {
+    /// Starts serve in `p` and waits (at most a minute) until it prints its URL.
+    pub fn start(p: &Project) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_playbook"))
+            .args(["serve", "--port", "0"])
+            .current_dir(p.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start serve");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        for out in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let sink = lines.clone();
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(out).lines().map_while(Result::ok) {
+                    if let Some(url) = line.strip_prefix("Serving at ") {
+                        let _ = tx.send(url.split_whitespace().next().unwrap_or("").to_string());
+                    }
+                    sink.lock().unwrap().push((Instant::now(), line));
+                }
+            });
+        }
+        let url = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("serve printed its URL");
+        let rest = url.strip_prefix("http://").expect("http URL");
+        let slash = rest.find('/').expect("a base path");
+        Server {
+            child,
+            origin: format!("http://{}", &rest[..slash]),
+            addr: rest[..slash].to_string(),
+            base: rest[slash..].to_string(),
+            lines,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
