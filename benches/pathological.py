@@ -70,6 +70,13 @@ def good_links(n):
     return {"content/big.md": page("".join(f"[link {i}](tools/canvas.md#how)\n" for i in range(n)))}
 
 
+def anchor_links(n):
+    """A page of n headings and a page of n links, one to each heading's anchor."""
+    heads = "".join(f"## Heading {i}\n\nText.\n\n" for i in range(n))
+    refs = "".join(f"- [h{i}](big.md#heading-{i})\n" for i in range(n))
+    return {"content/big.md": page(heads), "content/links.md": page(refs)}
+
+
 def long_line(n):
     """One line of n words (about 6 bytes each), with emphasis and code spans."""
     words = ("word *em* `c` " * (n // 4 + 1)).split(" ")[:n]
@@ -115,6 +122,7 @@ CASES = {
     "nested-list": (nested_list, 10_000, "nested list items"),
     "links": (links, 100_000, "links, 10% broken"),
     "good-links": (good_links, 100_000, "links, all resolve"),
+    "anchor-links": (anchor_links, 20_000, "headings, and links to each of them"),
     "long-line": (long_line, 160_000, "words on one line (160,000 ≈ 1 MB)"),
     "blockquotes": (blockquotes, 10_000, "nested blockquotes"),
     "emphasis": (emphasis, 100_000, "nested emphasis delimiters"),

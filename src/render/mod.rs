@@ -1081,16 +1081,23 @@ fn alias_path(alias: &str, base_path: &str) -> Option<String> {
 
 /// Checks every `page.md#anchor` link against the target's headings.
 fn check_anchors(site: &Site, html: &[Rendered], diags: &mut Vec<Diagnostic>) {
+    // Each linked page's anchors as a set, made on first use: a page of many links into
+    // a page of many headings would otherwise cost their product.
+    let mut anchors: HashMap<PageId, HashSet<&str>> = HashMap::new();
     for (id, r) in html.iter().enumerate() {
         for c in &r.anchor_checks {
             let Some(&target) = site.by_content_path.get(&c.target) else {
                 continue;
             };
             let headings: &[Heading] = &html[target].headings;
-            if c.anchor.is_empty()
-                || headings.iter().any(|h| h.id == c.anchor)
-                || html[target].html_ids.contains(&c.anchor)
-            {
+            let known = anchors.entry(target).or_insert_with(|| {
+                headings
+                    .iter()
+                    .map(|h| h.id.as_str())
+                    .chain(html[target].html_ids.iter().map(String::as_str))
+                    .collect()
+            });
+            if c.anchor.is_empty() || known.contains(c.anchor.as_str()) {
                 continue;
             }
             let ids = headings.iter().map(|h| h.id.as_str());

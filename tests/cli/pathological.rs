@@ -146,6 +146,28 @@ fn hundred_thousand_links_count_every_error_and_print_a_bounded_report() {
 }
 
 #[test]
+fn twenty_thousand_links_into_twenty_thousand_headings_are_each_checked() {
+    // Every link but one finds its heading; the last points one past the end.
+    let n = 20_000;
+    let heads: String = (0..n)
+        .map(|i| format!("## Heading {i}\n\nText.\n\n"))
+        .collect();
+    let links: String = (1..=n)
+        .map(|i| format!("- [h{i}](big.md#heading-{i})\n"))
+        .collect();
+    let p = playbook("", &heads).file(
+        "content/links.md",
+        &format!("+++\ntitle = \"Links\"\n+++\n\n{links}"),
+    );
+    p.run(&["build"])
+        .fails()
+        .no_panic()
+        .error_count(1)
+        .stderr_has("link to a missing anchor `#heading-20000` in `content/big.md`")
+        .stderr_has("did you mean `#heading-2000`?");
+}
+
+#[test]
 fn a_one_megabyte_line_builds_and_errors_on_it_point_at_the_right_column() {
     let words = "word *em* `code` ".repeat(1_000_000 / 17);
     let p = playbook("", &format!("{words}[ok](tools/canvas.md) THE END\n"));
