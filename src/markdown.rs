@@ -104,6 +104,30 @@ pub fn render(
         // allows (`<a name="footnote-1"></a>`): links to them are not broken.
         if let Event::Html(t) | Event::InlineHtml(t) = &events[i].0 {
             declared_ids(t, &mut html_ids);
+            for (link, at) in root_links(t, targets.base_path) {
+                // The event's text is the source's, except where a container's
+                // prefix (`> `, list indentation) was taken out: then point at the tag.
+                let event_start = events[i].1.start + offset;
+                let start = event_start + at;
+                let span = match &source.text {
+                    Some(text) if text.get(start..start + link.len()) == Some(link) => {
+                        start..start + link.len()
+                    }
+                    _ => event_start..event_start + 1,
+                };
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "the raw HTML link `{link}` starts at the domain root, outside the base path `{}`",
+                        targets.base_path
+                    ))
+                    .at(source, span)
+                    .with_help(format!(
+                        "playbook rewrites Markdown links, not raw HTML: write a Markdown link to the page's file (e.g. `[text](../tools/canvas.md)`), or `{}{}` in full",
+                        targets.base_path.trim_end_matches('/'),
+                        link
+                    )),
+                );
+            }
         }
         if let Event::Start(Tag::Heading { level, id, .. }) = &events[i].0 {
             let level = heading_level(*level);
@@ -282,6 +306,38 @@ pub fn render(
 /// Collects the anchors a piece of raw HTML declares: every `id` attribute, and `name`
 /// on `<a>` (the old way, still common in Markdown written for GitHub).
 fn declared_ids(html: &str, out: &mut Vec<String>) {
+    html_attributes(html, |tag, key, value, _| {
+        if (key == "id" || (tag.eq_ignore_ascii_case("a") && key == "name")) && !value.is_empty() {
+            out.push(value.to_string());
+        }
+    });
+}
+
+/// The links of a piece of raw HTML (`href` and `src`) that start at the domain root
+/// outside `base_path`, with their byte offsets in `html`. playbook rewrites Markdown
+/// links, not raw HTML: `<a href="/tools/x/">` works in the preview at a domain root
+/// and leaves the site under GitHub Pages' `/<repository>/`.
+fn root_links<'h>(html: &'h str, base_path: &str) -> Vec<(&'h str, usize)> {
+    let mut out = Vec::new();
+    if base_path == "/" {
+        return out;
+    }
+    html_attributes(html, |_, key, value, at| {
+        if (key == "href" || key == "src")
+            && value.starts_with('/')
+            && !value.starts_with("//")
+            && !value.starts_with(base_path)
+            && format!("{value}/") != base_path
+        {
+            out.push((value, at));
+        }
+    });
+    out
+}
+
+/// Calls `f(tag, attribute, value, value's byte offset)` for every attribute with a
+/// value in the tags of a piece of raw HTML (attribute names lower-cased).
+fn html_attributes<'h>(html: &'h str, mut f: impl FnMut(&'h str, &str, &'h str, usize)) {
     let mut rest = html;
     while let Some(open) = rest.find('<') {
         rest = &rest[open + 1..];
@@ -291,7 +347,7 @@ fn declared_ids(html: &str, out: &mut Vec<String>) {
         let name_end = tag
             .find(|c: char| c.is_ascii_whitespace() || c == '/')
             .unwrap_or(tag.len());
-        let is_a = tag[..name_end].eq_ignore_ascii_case("a");
+        let name = &tag[..name_end];
         let mut attrs = &tag[name_end..];
         while let Some(eq) = attrs.find('=') {
             let key = attrs[..eq]
@@ -312,9 +368,12 @@ fn declared_ids(html: &str, out: &mut Vec<String>) {
                     (&after[..stop], &after[stop..])
                 }
             };
-            if (key == "id" || (is_a && key == "name")) && !value.is_empty() {
-                out.push(value.to_string());
-            }
+            f(
+                name,
+                &key,
+                value,
+                value.as_ptr() as usize - html.as_ptr() as usize,
+            );
             attrs = next;
         }
     }

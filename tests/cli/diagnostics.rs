@@ -373,3 +373,36 @@ fn nothing_panics_on_odd_inputs() {
     }
     p.run(&["build"]).no_panic();
 }
+
+#[test]
+fn a_raw_html_link_from_the_domain_root_is_a_warning_at_its_value() {
+    let body = "Body.\n\n<a href=\"/tools/story-mapping/\">map</a> <a href=\"/playbook/tools/\">tools</a>\n<a href=\"//cdn.example.org/x.js\">cdn</a> <img src=\"https://x.org/a.png\" alt=\"a\">\n";
+    let page = PROMPT.replace("Body.\n", body);
+    let p = Project::new()
+        .file("content/prompts/remove-one.md", &page)
+        .file("content/tools/story-mapping.md", TOOL);
+    let run = p.run(&["build"]);
+    run.succeeds()
+        .stderr_has("warning: the raw HTML link `/tools/story-mapping/` starts at the domain root, outside the base path `/playbook/`")
+        .stderr_has("--> content/prompts/remove-one.md:8:10")
+        .stderr_has("or `/playbook/tools/story-mapping/` in full");
+    // Links under the base path, protocol-relative and absolute ones are fine.
+    assert_eq!(
+        run.stderr().matches("warning:").count(),
+        1,
+        "{}",
+        run.stderr()
+    );
+
+    // At a domain root there is no base path to leave.
+    let root = Project::empty()
+        .file(
+            "book.toml",
+            "[book]\ntitle = \"T\"\nbase-url = \"https://coaching.example.org/\"\n",
+        )
+        .file("content/prompts/remove-one.md", &page)
+        .file("content/tools/story-mapping.md", TOOL);
+    let run = root.run(&["build"]);
+    run.succeeds();
+    assert!(!run.stderr().contains("raw HTML link"), "{}", run.stderr());
+}
