@@ -212,7 +212,7 @@ pub struct BodyUpdate {
     pub files: Vec<(String, std::sync::Arc<Vec<u8>>)>,
     /// Regular pages in the site.
     pub pages: usize,
-    /// The site's warnings (a body edit changes none).
+    /// The site's warnings: the last build's and those of the edited bodies.
     pub warnings: Vec<Diagnostic>,
     /// The search index's new input.
     pub deferred_search: Option<render::DeferredSearch>,
@@ -237,6 +237,15 @@ pub fn rebuild_bodies(
     }
     let mut updates = Vec::new();
     for path in changed {
+        // The last build's warnings about this file may be gone after the edit: only a
+        // whole build can tell (its front matter's warnings and its body's look alike).
+        if last.warnings.iter().any(|w| {
+            w.location
+                .as_ref()
+                .is_some_and(|l| root.join(&l.path) == *path)
+        }) {
+            return None;
+        }
         let rel = path.strip_prefix(root).ok()?;
         let content_path = rel.strip_prefix("content").ok()?;
         let key = content_path
@@ -266,7 +275,10 @@ pub fn rebuild_bodies(
     let mut last = cache.last.take()?;
     let result = render::rerender_bodies(&mut last.site, &last.theme, cache, updates);
     match result {
-        Ok((files, deferred_search)) => {
+        Ok((files, deferred_search, new_warnings)) => {
+            let mut warnings = Diagnostics::new();
+            warnings.extend(last.warnings.drain(..).chain(new_warnings));
+            last.warnings = warnings.sorted();
             let update = BodyUpdate {
                 files,
                 pages: last.site.regular_pages().count(),

@@ -832,14 +832,22 @@ impl std::fmt::Debug for Incremental {
 /// Markdown, their own page files and their search text; every link to an anchor in the
 /// site is checked again. Everything else a body cannot change (lists, feeds, other
 /// pages) stays as the last build left it. `site` gets the new texts. Returns the new
-/// page files and the search index's new input, or the errors found.
+/// page files, the search index's new input and the pages' warnings, or the errors
+/// found (with the warnings).
 #[allow(clippy::type_complexity)]
 pub fn rerender_bodies(
     site: &mut Site,
     theme: &Theme,
     cache: &mut cache::RenderCache,
     changed: Vec<(PageId, Arc<str>, std::ops::Range<usize>)>,
-) -> Result<(Vec<(String, Arc<Vec<u8>>)>, Option<DeferredSearch>), Vec<Diagnostic>> {
+) -> Result<
+    (
+        Vec<(String, Arc<Vec<u8>>)>,
+        Option<DeferredSearch>,
+        Vec<Diagnostic>,
+    ),
+    Vec<Diagnostic>,
+> {
     let Some(inc) = cache.incremental.as_mut() else {
         return Err(vec![Diagnostic::error("no previous build to update")]);
     };
@@ -856,7 +864,8 @@ pub fn rerender_bodies(
         drafts: &inc.drafts,
         base_path: site.config.base_path(),
     };
-    let mut errors = Vec::new();
+    // Warnings and errors alike: a warning does not stop the update.
+    let mut diags = Vec::new();
     for &id in &ids {
         let p = &site.pages[id];
         let (r, d) = render_markdown(p, &targets);
@@ -864,12 +873,12 @@ pub fn rerender_bodies(
         cache
             .markdown
             .insert(p.content_path.clone(), (key, r.clone(), d.clone()));
-        errors.extend(d);
+        diags.extend(d);
         inc.html[id] = r;
     }
-    check_anchors(site, &inc.html, &mut errors);
-    if errors.iter().any(Diagnostic::is_error) {
-        return Err(errors);
+    check_anchors(site, &inc.html, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
     }
     let views = Views::new(site);
     let mut files = Vec::new();
@@ -894,7 +903,7 @@ pub fn rerender_bodies(
                     .insert(file.path.clone(), (file.fp, bytes.clone()));
                 files.push((file.path, bytes));
             }
-            Err(d) => errors.push(d),
+            Err(d) => diags.push(d),
         }
         if let (Some(docs), Some(&i)) = (inc.search.as_mut(), inc.doc_of.get(id))
             && i < docs.len()
@@ -902,8 +911,8 @@ pub fn rerender_bodies(
             docs[i] = Arc::new(OwnedDoc::from_doc(&search_doc(&v, &inc.html[id])));
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
     }
     cache.rendered = files.len();
     cache.reused = cache.files.len().saturating_sub(files.len());
@@ -911,7 +920,7 @@ pub fn rerender_bodies(
         docs: docs.clone(),
         language: site.config.language.clone(),
     });
-    Ok((files, deferred))
+    Ok((files, deferred, diags))
 }
 
 /// The search index's input, owned, so `serve` can build the index after the new pages

@@ -168,6 +168,62 @@ fn a_body_edit_renders_only_that_page_and_a_title_edit_the_pages_that_show_it() 
 }
 
 #[test]
+fn a_body_edit_that_adds_a_warning_shows_the_page_and_the_warning() {
+    let p = Project::new().file("content/prompts/remove-one.md", PROMPT);
+    let s = Server::start(&p);
+    s.build_line(1);
+    // A raw HTML link from the domain root: a warning, not an error.
+    p.write(
+        "content/prompts/remove-one.md",
+        PROMPT
+            .replace(
+                "First version.",
+                "Second version, <a href=\"/elsewhere/\">away</a>.",
+            )
+            .as_bytes(),
+    );
+    let second = s.build_line(2);
+    assert!(second.contains("(1 files rendered"), "{second}");
+    let page = format!("{}prompts/remove-one/", s.base);
+    let body = s.wait_for(&page, "the edit", |st, b| {
+        st == 200 && b.contains("Second version")
+    });
+    assert!(body.contains("href=\"/elsewhere/\""));
+    let lines: Vec<String> = s
+        .lines
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, l)| l.clone())
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("warning: the raw HTML link `/elsewhere/`")),
+        "{lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains("build failed")),
+        "{lines:?}"
+    );
+    // Removing the link removes the warning: the next build prints none.
+    let before = s.lines.lock().unwrap().len();
+    p.write(
+        "content/prompts/remove-one.md",
+        PROMPT.replace("First", "Third").as_bytes(),
+    );
+    s.build_line(3);
+    s.wait_for(&page, "the fix", |st, b| {
+        st == 200 && b.contains("Third version")
+    });
+    let after: Vec<String> = s.lines.lock().unwrap()[before..]
+        .iter()
+        .map(|(_, l)| l.clone())
+        .collect();
+    assert!(!after.iter().any(|l| l.contains("warning:")), "{after:?}");
+}
+
+#[test]
 fn serve_tells_open_tabs_to_reload_after_a_good_build() {
     let p = Project::new().file("content/prompts/remove-one.md", PROMPT);
     let s = Server::start(&p);
