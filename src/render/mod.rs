@@ -93,8 +93,8 @@ fn reuse_or_render(
     staging: Option<&Path>,
     render: impl FnOnce() -> Result<String, Diagnostic>,
 ) -> RenderedFile {
-    if let (Some(fp), Some((k, bytes))) = (fp, cached.and_then(|c| c.files.get(&path)))
-        && *k == fp
+    if let Some(fp) = fp
+        && let Some(bytes) = reusable(cached, &path, fp)
     {
         return RenderedFile {
             path,
@@ -113,6 +113,18 @@ fn reuse_or_render(
         },
         staging,
     )
+}
+
+/// The last build's bytes of `path`, when they were made from the same inputs (`fp`).
+fn reusable<'c>(
+    cached: Option<&'c cache::RenderCache>,
+    path: &str,
+    fp: u64,
+) -> Option<&'c Arc<Vec<u8>>> {
+    cached?
+        .files
+        .get(path)
+        .and_then(|(k, bytes)| (*k == fp).then_some(bytes))
 }
 
 /// The fingerprint of a file already written to the staging folder.
@@ -555,11 +567,9 @@ pub fn render_site(
         .collect();
     // The cards' markup, once, unless every list is reused from the last build.
     let all_reused = shared_fp.is_some()
-        && lists.iter().all(|(job, _, fp)| {
-            cached
-                .and_then(|c| c.files.get(&job.path))
-                .is_some_and(|(k, _)| k == fp)
-        });
+        && lists
+            .iter()
+            .all(|(job, _, fp)| reusable(cached, &job.path, *fp).is_some());
     let card_values = if all_reused {
         Ok(None)
     } else {
