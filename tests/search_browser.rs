@@ -95,7 +95,7 @@ fn build_writes_the_search_files_and_links_the_ui() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(site.join("search/manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["base"], "/playbook/");
-    assert_eq!(manifest["n"].as_u64(), Some(41));
+    assert_eq!(manifest["n"].as_u64(), Some(43));
     for dir in ["p", "r", "t", "f"] {
         assert!(
             site.join("search").join(dir).join("0.json").is_file(),

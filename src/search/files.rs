@@ -3,7 +3,7 @@
 //! reversed-spelling ranges, and filter facets in blocks of pages. All JSON, so a host
 //! that compresses text (GitHub Pages does) sends them gzipped.
 
-use super::encode::{json_str, push_char, push_front, push_num};
+use super::encode::{json_str, push_char, push_front, push_num, push_position};
 use super::index::Term;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -32,21 +32,25 @@ fn gz_estimate_postings(term_chars: usize, posting_chars: usize) -> usize {
     (posting_chars * 62) / 100 + term_chars / 2 + 3
 }
 
-/// One postings line: front-coded term, a space, df, then (gap, impact) per page.
+/// One postings line: front-coded term, a space, df, then per page its gap, impact and,
+/// if the term is in the page's title, the position of its first word there.
 fn postings_line(prev: &str, t: &Term) -> String {
-    let mut s = String::with_capacity(t.text.len() + 4 + t.postings.len() * 2);
+    let mut s = String::with_capacity(t.text.len() + 4 + t.postings.len() * 3);
     push_front(&mut s, prev, &t.text);
     s.push(' ');
     push_num(&mut s, u64::from(t.df));
     let mut last: Option<u32> = None;
-    for &(id, imp) in &t.postings {
+    for p in &t.postings {
         let gap = match last {
-            None => id,
-            Some(l) => id - l - 1,
+            None => p.page,
+            Some(l) => p.page - l - 1,
         };
         push_num(&mut s, u64::from(gap));
-        push_char(&mut s, imp);
-        last = Some(id);
+        push_char(&mut s, p.level);
+        if p.title_at > 0 {
+            push_position(&mut s, usize::from(p.title_at - 1));
+        }
+        last = Some(p.page);
     }
     s
 }
@@ -58,7 +62,8 @@ pub(crate) fn postings_files(terms: &[Term]) -> Vec<(String, String)> {
     let mut starts = vec![0usize];
     let mut size = 0usize;
     for (i, t) in terms.iter().enumerate() {
-        let est = gz_estimate_postings(t.text.len(), t.postings.len() * 2 + 2);
+        let in_titles = t.postings.iter().filter(|p| p.title_at > 0).count();
+        let est = gz_estimate_postings(t.text.len(), t.postings.len() * 2 + in_titles + 2);
         if size > 0 && size + est > POSTINGS_TARGET_GZ {
             starts.push(i);
             size = 0;
@@ -315,6 +320,7 @@ pub(crate) struct Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::index::Posting;
     use std::sync::Arc;
 
     fn term(t: &str, ids: &[u32]) -> Term {
@@ -322,7 +328,14 @@ mod tests {
             text: Arc::from(t),
             df: ids.len() as u32,
             max_impact: 40,
-            postings: ids.iter().map(|&i| (i, 40)).collect(),
+            postings: ids
+                .iter()
+                .map(|&page| Posting {
+                    page,
+                    level: 40,
+                    title_at: 0,
+                })
+                .collect(),
             surface: if typo_eligible(t) {
                 vec![t.into()]
             } else {
@@ -336,6 +349,18 @@ mod tests {
         let t = term("plan", &[3, 4, 40]);
         // "plan" after "pla": 3 shared, "n", df 3, ids 3, 4 (gap 0), 40 (gap 35).
         assert_eq!(postings_line("pla", &t), "3n 33e0eX3e");
+    }
+
+    #[test]
+    fn writes_title_positions_after_impacts() {
+        let mut t = term("plan", &[3, 4, 40]);
+        t.postings[0].title_at = 1;
+        t.postings[2].title_at = 3;
+        // Page 3 has it first in its title ('!'), page 40 third ('$'); page 4 not at all.
+        assert_eq!(postings_line("", &t), "0plan 33e!0eX3e$");
+        // Beyond the position characters: no position, as if not in the title.
+        t.postings[2].title_at = 200;
+        assert_eq!(postings_line("", &t), "0plan 33e!0eX3e");
     }
 
     #[test]

@@ -37,10 +37,43 @@ pub(crate) struct Term {
     pub df: u32,
     /// Its best impact level.
     pub max_impact: u8,
-    /// (page id, impact level 1–63), by page id, at most [`CAP`].
-    pub postings: Vec<(u32, u8)>,
+    /// Its pages, by page id, at most [`CAP`].
+    pub postings: Vec<Posting>,
     /// The words as written (folded) that stem to it, for typo lists.
     pub surface: Vec<Box<str>>,
+}
+
+/// One page of a term's postings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Posting {
+    /// The page id.
+    pub page: u32,
+    /// The impact level, 1–63.
+    pub level: u8,
+    /// 1 + the position of the term's first word in the page's title (0: not in the
+    /// title), so the browser can rank a title that holds the query's words side by
+    /// side, in order, above one that holds them apart.
+    pub title_at: u8,
+}
+
+/// A word's (or term's) counts on one page, field by field, and where it first stands
+/// in the title as 1 + its word position (0: not in the title).
+#[derive(Debug, Clone, Copy, Default)]
+struct Hits {
+    n: [u16; FIELDS],
+    title_at: u8,
+}
+
+impl Hits {
+    /// Adds the hits of another word of the page with the same stem.
+    fn merge(&mut self, other: &Hits) {
+        for f in 0..FIELDS {
+            self.n[f] = self.n[f].saturating_add(other.n[f]);
+        }
+        if other.title_at != 0 && (self.title_at == 0 || other.title_at < self.title_at) {
+            self.title_at = other.title_at;
+        }
+    }
 }
 
 /// A fast, fixed-seed hash map: the index hashes millions of short words, where
@@ -49,10 +82,10 @@ pub(crate) struct Term {
 type FxMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// A page's field lengths, and its terms with a count per field.
-type PageTerms = ([u32; FIELDS], Vec<(u32, [u16; FIELDS])>);
+type PageTerms = ([u32; FIELDS], Vec<(u32, Hits)>);
 
 /// A term's text, df, scored postings and surface forms, before quantising.
-type Scored<'a> = (&'a str, u32, Vec<(u32, f32)>, Vec<Box<str>>);
+type Scored<'a> = (&'a str, u32, Vec<(u32, f32, u8)>, Vec<Box<str>>);
 
 /// Pages analysed together: the words they hold (folded, not yet stemmed) and each
 /// page's words as indexes into them with a count per field.
@@ -71,7 +104,7 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
     let mut short: FxMap<u64, u32> = FxMap::default();
     let mut ids: FxMap<Box<str>, u32> = FxMap::default();
     let mut words: Vec<Box<str>> = Vec::new();
-    let mut counts: Vec<[u16; FIELDS]> = Vec::new();
+    let mut counts: Vec<Hits> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
     let mut out = Vec::with_capacity(docs.len());
     for doc in docs {
@@ -80,7 +113,7 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
             let mut one = |word: &str| {
                 let mut new_id = || {
                     words.push(word.into());
-                    counts.push([0; FIELDS]);
+                    counts.push(Hits::default());
                     (words.len() - 1) as u32
                 };
                 let id = match pack(word) {
@@ -95,10 +128,13 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
                     },
                 };
                 let c = &mut counts[id as usize];
-                if c.iter().all(|&x| x == 0) {
+                if c.n.iter().all(|&x| x == 0) {
                     touched.push(id);
                 }
-                c[field] = c[field].saturating_add(1);
+                if field == 0 && c.n[0] == 0 {
+                    c.title_at = u8::try_from(lens[0] + 1).unwrap_or(0);
+                }
+                c.n[field] = c.n[field].saturating_add(1);
                 lens[field] += 1;
             };
             tokenize(text, |t| match t {
@@ -129,7 +165,7 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
             add(3, f);
         }
         add(4, doc.body);
-        let terms: Vec<(u32, [u16; FIELDS])> = touched
+        let terms: Vec<(u32, Hits)> = touched
             .drain(..)
             .map(|id| (id, std::mem::take(&mut counts[id as usize])))
             .collect();
@@ -216,7 +252,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
             }
         }
     }
-    let mut postings: Vec<Vec<(u32, [u16; FIELDS])>> = sizes
+    let mut postings: Vec<Vec<(u32, Hits)>> = sizes
         .into_iter()
         .map(|n| Vec::with_capacity(n as usize))
         .collect();
@@ -231,11 +267,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
                 let list = &mut postings[term_of[map[w as usize] as usize] as usize];
                 match list.last_mut() {
                     // A second word of this page with the same stem: one posting.
-                    Some((last, sum)) if *last == id => {
-                        for f in 0..FIELDS {
-                            sum[f] = sum[f].saturating_add(counts[f]);
-                        }
-                    }
+                    Some((last, sum)) if *last == id => sum.merge(&counts),
                     _ => list.push((id, counts)),
                 }
             }
@@ -298,9 +330,10 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
         .map(|((&text, posts), surface)| {
             let df = posts.len() as u32;
             let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
-            let mut s: Vec<(u32, f32)> = posts
+            let mut s: Vec<(u32, f32, u8)> = posts
                 .iter()
-                .map(|(id, c)| {
+                .map(|(id, h)| {
+                    let c = &h.n;
                     let nm = &norm[*id as usize];
                     let mut tf = 0f32;
                     for f in 0..FIELDS {
@@ -318,7 +351,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
                     } else {
                         0.0
                     };
-                    (*id, idf * (tf / (K1 + tf) + bonus))
+                    (*id, idf * (tf / (K1 + tf) + bonus), h.title_at)
                 })
                 .collect();
             if s.len() > CAP {
@@ -337,8 +370,15 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     let mut terms: Vec<Term> = scored
         .into_par_iter()
         .map(|(text, df, s, surface)| {
-            let postings: Vec<(u32, u8)> = s.iter().map(|&(id, v)| (id, level(v, best))).collect();
-            let max_impact = postings.iter().map(|p| p.1).max().unwrap_or(0);
+            let postings: Vec<Posting> = s
+                .iter()
+                .map(|&(page, v, title_at)| Posting {
+                    page,
+                    level: level(v, best),
+                    title_at,
+                })
+                .collect();
+            let max_impact = postings.iter().map(|p| p.level).max().unwrap_or(0);
             Term {
                 text: Arc::from(text),
                 df,
@@ -383,7 +423,7 @@ mod tests {
         }
     }
 
-    fn postings<'a>(terms: &'a [Term], t: &str) -> &'a [(u32, u8)] {
+    fn postings<'a>(terms: &'a [Term], t: &str) -> &'a [Posting] {
         &terms.iter().find(|x| &*x.text == t).expect(t).postings
     }
 
@@ -401,7 +441,7 @@ mod tests {
         let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
         let terms = build_terms(&refs, "en");
         let p = postings(&terms, "retrospect");
-        let by = |id: u32| p.iter().find(|x| x.0 == id).unwrap().1;
+        let by = |id: u32| p.iter().find(|x| x.page == id).unwrap().level;
         assert!(by(0) > by(3), "title above purpose: {p:?}");
         assert!(by(3) > by(2), "purpose above body: {p:?}");
         assert!(by(2) >= by(1), "more mentions, no less: {p:?}");
@@ -422,10 +462,10 @@ mod tests {
         let terms = build_terms(&refs, "en");
         let p = postings(&terms, "word");
         assert_eq!(p.len(), CAP);
-        assert!(p.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(p.windows(2).all(|w| w[0].page < w[1].page));
         // The shortest bodies (the best scores) are kept.
-        assert!(p.iter().any(|x| x.0 == 0));
-        assert!(!p.iter().any(|x| x.0 as usize % 40 == 39));
+        assert!(p.iter().any(|x| x.page == 0));
+        assert!(!p.iter().any(|x| x.page as usize % 40 == 39));
         assert_eq!(
             terms.iter().find(|t| &*t.text == "word").unwrap().df as usize,
             CAP + 50
@@ -445,10 +485,10 @@ mod tests {
         let plan = terms.iter().find(|t| &*t.text == "plan").unwrap();
         assert_eq!(plan.df, 2000);
         assert_eq!(plan.postings.len(), CAP);
-        assert!(plan.postings.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(plan.postings.windows(2).all(|w| w[0].page < w[1].page));
         for (term, modulus, rest) in [("w3", 7, 3), ("z12", 13, 12)] {
             let t = terms.iter().find(|t| &*t.text == term).unwrap();
-            let ids: Vec<u32> = t.postings.iter().map(|p| p.0).collect();
+            let ids: Vec<u32> = t.postings.iter().map(|p| p.page).collect();
             let want: Vec<u32> = (0..2000u32).filter(|i| i % modulus == rest).collect();
             assert_eq!(ids, want, "{term}");
         }

@@ -1,11 +1,14 @@
 //! Layout and ranking of the written files, read back the way search.js reads them.
 
-use super::encode::{ALPHABET, read_num};
+use super::encode::{ALPHABET, POSITIONS, read_num};
 use super::{SearchDoc, analyze, build_index};
 use crate::content::Kind;
 use std::collections::HashMap;
 
 struct Files(HashMap<String, Vec<u8>>);
+
+/// A posting as read back: page id, impact level, title position.
+type ReadPosting = (u64, u8, Option<usize>);
 
 impl Files {
     fn json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
@@ -17,8 +20,9 @@ impl Files {
         self.json("search/manifest.json")
     }
 
-    /// Postings of `term` as (page id, level), found as search.js finds them.
-    fn postings(&self, term: &str) -> Option<(u64, Vec<(u64, u8)>)> {
+    /// Postings of `term` as (page id, level, title position), found as search.js
+    /// finds them.
+    fn postings(&self, term: &str) -> Option<(u64, Vec<ReadPosting>)> {
         let m = self.manifest();
         let firsts: Vec<String> = serde_json::from_value(m["p"].clone()).unwrap();
         let file = firsts
@@ -40,9 +44,15 @@ impl Files {
                 let (gap, r) = read_num(s).unwrap();
                 let next = id.map_or(gap, |i| i + gap + 1);
                 let level = ALPHABET.iter().position(|&a| a == r[0]).unwrap() as u8;
-                out.push((next, level));
-                id = Some(next);
                 s = &r[1..];
+                let at = s
+                    .first()
+                    .and_then(|c| POSITIONS.iter().position(|p| p == c));
+                if at.is_some() {
+                    s = &s[1..];
+                }
+                out.push((next, level, at));
+                id = Some(next);
             }
             return Some((df, out));
         }
@@ -53,7 +63,7 @@ impl Files {
     fn search(&self, query: &str) -> Vec<u64> {
         let mut pages: HashMap<u64, (usize, f64)> = HashMap::new();
         for term in analyze(query, "en") {
-            for (id, level) in self.postings(&term).map(|p| p.1).unwrap_or_default() {
+            for (id, level, _) in self.postings(&term).map(|p| p.1).unwrap_or_default() {
                 let e = pages.entry(id).or_default();
                 e.0 += 1;
                 e.1 += 2f64.powf((f64::from(level) - 63.0) / 8.0);
@@ -222,6 +232,24 @@ fn keeps_true_document_frequency_beside_capped_postings() {
     assert_eq!(p.len(), 3);
     assert!(p.windows(2).all(|w| w[0].0 < w[1].0));
     assert!(f.postings("nonexistent").is_none());
+}
+
+#[test]
+fn writes_where_each_term_first_stands_in_a_title() {
+    let f = site();
+    // Pages by kind, then URL: 0 japan, 1 learn, 2 map, 3 starfish, 4 park.
+    // "Retrospective Starfish": its first word; the others have it elsewhere.
+    let at = |term: &str| -> Vec<(u64, Option<usize>)> {
+        let (_, p) = f.postings(term).unwrap();
+        p.into_iter().map(|(id, _, at)| (id, at)).collect()
+    };
+    assert_eq!(at("retrospect"), [(1, None), (3, Some(0)), (4, None)]);
+    assert_eq!(at("starfish"), [(3, Some(1))]);
+    // "What did we learn?": the fourth word; "A walk in the park": the fifth.
+    assert_eq!(at("learn"), [(1, Some(3))]);
+    assert_eq!(at("park"), [(4, Some(4))]);
+    // CJK bigrams count as words: 振り 0, り返 1, 返り 2.
+    assert_eq!(at("返り"), [(0, Some(2))]);
 }
 
 #[test]

@@ -231,6 +231,9 @@
   var ALPHA = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
   var VAL = Object.create(null);
   for (var k = 0; k < 64; k++) VAL[ALPHA[k]] = k;
+  // A title position after a posting's impact (POSITIONS in src/search/encode.rs).
+  var POSITIONS = "!#$%&()*+,./:;<=>?@[]^{|}~", POS = Object.create(null);
+  for (k = 0; k < POSITIONS.length; k++) POS[POSITIONS[k]] = k;
   function cmp(a, b) { // code point order, as Rust sorts strings
     var i = 0, j = 0;
     while (i < a.length && j < b.length) {
@@ -322,18 +325,21 @@
       return (self.parsed[key] = map);
     });
   };
+  // A term's postings as a flat list of (page id, impact level, title position or -1).
   function postings(entry) {
     if (!entry.list) {
-      var s = entry.p, at = 0, id = -1, list = [], d;
+      var s = entry.p, at = 0, id = -1, list = [], d, pos;
       while (at < s.length) {
         d = readNum(s, at);
         id = id < 0 ? d[0] : id + d[0] + 1;
-        list.push(id, VAL[s[d[1]]]);
         at = d[1] + 1;
+        pos = POS[s[at]];
+        if (pos === undefined) pos = -1; else at++;
+        list.push(id, VAL[s[d[1]]], pos);
       }
       entry.list = list;
       var max = 0;
-      for (var i = 1; i < list.length; i += 2) if (list[i] > max) max = list[i];
+      for (var i = 1; i < list.length; i += 3) if (list[i] > max) max = list[i];
       entry.max = max;
     }
     return entry.list;
@@ -356,7 +362,7 @@
     return Object.keys(out);
   }
 
-  // Runs a query: {ids (ranked), pages: {id: [matched, score]}, terms (to highlight)}.
+  // Runs a query: {ids (ranked), pages: {id: [matched, score, title pairs]}, terms (to highlight)}.
   // `eager`: fetch everything the query needs. Otherwise a short word still being typed
   // (under 4 letters) uses only files already here, and the result says `pending`:
   // fetching a file per keystroke for "s", "st", "sta" would cost more than the query.
@@ -494,7 +500,7 @@
         var best = dict();
         o.alts.forEach(function (a) {
           var list = postings(a.e);
-          for (var i = 0; i < list.length; i += 2) {
+          for (var i = 0; i < list.length; i += 3) {
             var v = a.weight * impact(list[i + 1]);
             if (!(best[list[i]] >= v)) best[list[i]] = v;
           }
@@ -509,7 +515,7 @@
         var sh = self.parsed["p/" + fileOf(m.p, c.term) + ".json"], e = sh && sh.map[c.term];
         if (!e) return;
         var top = [0, 0], list = postings(e);
-        for (var i = 0; i < list.length; i += 2) {
+        for (var i = 0; i < list.length; i += 3) {
           var o = others[list[i]] || [0, 0], t = [o[0] + 1, o[1] + impact(list[i + 1])];
           if (t[0] > top[0] || (t[0] === top[0] && t[1] > top[1])) top = t;
         }
@@ -531,29 +537,42 @@
     });
   };
 
+  // Each pair of consecutive query words that a title holds side by side and in order
+  // ("sprint review" in "Sprint Review Checklist", not in "Review of the sprint") lifts
+  // the page's score by this share. A lift, not a rank of its own: a page cut from a
+  // common word's postings (CAP in src/search/index.rs) loses the pair's evidence, and
+  // must not fall below pages that kept it for that alone.
+  var PAIR_LIFT = 0.15;
+
+  // Ranks pages by the query words they hold, then by impact, lifted by title pairs.
   Index.prototype.rank = function (words) {
-    var pages = dict(), terms = dict();
-    words.forEach(function (w, wi) {
-      if (!w.alts.length) return;
-      // A word so common that its postings were cut to the best pages (CAP in
-      // src/search/index.rs) cannot tell a page without it: it adds to the score only.
-      var soft = w.alts.some(function (a) { return a.e.df > postings(a.e).length / 2; });
+    var pages = dict(), terms = dict(), prev = null;
+    words.forEach(function (w) {
+      var where = dict();
+      if (!w.alts.length) { prev = where; return; }
+      // A word so common that its postings were cut to the best pages cannot tell a
+      // page without it: it adds to the score only.
+      var soft = w.alts.some(function (a) { return a.e.df > postings(a.e).length / 3; });
       var best = dict();
       w.alts.forEach(function (a) {
         terms[a.term] = 1;
         var list = postings(a.e);
-        for (var i = 0; i < list.length; i += 2) {
+        for (var i = 0; i < list.length; i += 3) {
           var v = a.weight * impact(list[i + 1]);
           if (!(best[list[i]] >= v)) best[list[i]] = v;
+          if (list[i + 2] >= 0 && !(where[list[i]] <= list[i + 2])) where[list[i]] = list[i + 2];
         }
       });
       for (var id in best) {
-        var p = pages[id] || (pages[id] = [0, 0]);
+        var p = pages[id] || (pages[id] = [0, 0, 0]);
         if (!soft) p[0]++;
         p[1] += best[id];
+        if (prev && prev[id] >= 0 && where[id] === prev[id] + 1) p[2]++;
       }
+      prev = where;
     });
     var ids = Object.keys(pages).map(Number);
+    ids.forEach(function (id) { var p = pages[id]; p[1] *= 1 + PAIR_LIFT * p[2]; });
     ids.sort(function (a, b) {
       var x = pages[a], y = pages[b];
       return y[0] - x[0] || y[1] - x[1] || a - b;
