@@ -186,6 +186,82 @@ fn pack(word: &str) -> Option<u64> {
     })
 }
 
+/// A chunk's analysed pages ready to merge: its first page id, its pages, and its word
+/// ids → global word ids.
+type ChunkPages<'m> = (u32, Vec<PageTerms>, &'m [u32]);
+
+/// The postings of a group of consecutive pages, sorted by term.
+struct TermSorted {
+    /// Where each term's postings start in `postings` (one more entry than terms).
+    offsets: Vec<u32>,
+    /// (page id, hits), by term, then page.
+    postings: Vec<(u32, Hits)>,
+    /// Field lengths of the group's pages, in page order.
+    lens: Vec<[u32; FIELDS]>,
+}
+
+impl TermSorted {
+    /// The group's postings of term `t`, by page.
+    fn postings(&self, t: usize) -> &[(u32, Hits)] {
+        &self.postings[self.offsets[t] as usize..self.offsets[t + 1] as usize]
+    }
+}
+
+/// Sorts the page terms of `chunks` by term, with `term_of` (global word id → term);
+/// two words of a page with one stem make one posting.
+fn sort_by_term(chunks: Vec<ChunkPages<'_>>, term_of: &[u32], terms: usize) -> TermSorted {
+    // Counts per term (an upper bound where a page has two words with one stem).
+    let mut offsets = vec![0u32; terms + 1];
+    for (_, pages, map) in &chunks {
+        for (_, words) in pages {
+            for (w, _) in words {
+                offsets[term_of[map[*w as usize] as usize] as usize + 1] += 1;
+            }
+        }
+    }
+    for t in 0..terms {
+        offsets[t + 1] += offsets[t];
+    }
+    let total = offsets[terms] as usize;
+    let mut fill: Vec<u32> = offsets[..terms].to_vec();
+    let mut postings = vec![(u32::MAX, Hits::default()); total];
+    let mut lens = Vec::new();
+    for (first, pages, map) in chunks {
+        for (i, (l, words)) in pages.into_iter().enumerate() {
+            let id = first + i as u32;
+            lens.push(l);
+            for (w, hits) in words {
+                let t = term_of[map[w as usize] as usize] as usize;
+                let at = fill[t] as usize;
+                // A second word of this page with the same stem: one posting.
+                if at > offsets[t] as usize && postings[at - 1].0 == id {
+                    postings[at - 1].1.merge(&hits);
+                } else {
+                    postings[at] = (id, hits);
+                    fill[t] += 1;
+                }
+            }
+        }
+    }
+    // Close the gaps that merged postings left at the ends of their terms' ranges.
+    if fill.iter().zip(&offsets[1..]).any(|(f, end)| f != end) {
+        let mut packed = Vec::with_capacity(total);
+        let mut new_offsets = Vec::with_capacity(terms + 1);
+        new_offsets.push(0);
+        for t in 0..terms {
+            packed.extend_from_slice(&postings[offsets[t] as usize..fill[t] as usize]);
+            new_offsets.push(packed.len() as u32);
+        }
+        postings = packed;
+        offsets = new_offsets;
+    }
+    TermSorted {
+        offsets,
+        postings,
+        lens,
+    }
+}
+
 /// Builds the terms of `docs` (page id = position), sorted by text.
 pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> {
     let timing = std::env::var_os("PLAYBOOK_SEARCH_TIMING").is_some();
@@ -239,39 +315,35 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
             })
         })
         .collect();
-    // Postings grow as the chunks' page terms are dropped, so the two are never both
-    // whole in memory. Each list is made at its final size first (an upper bound: two
-    // words of a page with one stem make one posting), so no list is copied as it
-    // grows and none keeps the slack of doubling.
     let t_stem = t_start.elapsed();
-    let mut sizes = vec![0u32; texts.len()];
-    for (c, map) in chunk_docs.iter().zip(&maps) {
-        for (_, terms) in c {
-            for (w, _) in terms {
-                sizes[term_of[map[*w as usize] as usize] as usize] += 1;
-            }
-        }
+    // Postings by groups of consecutive chunks, on every core: each group sorts its
+    // pages' postings by term (a counting sort), so a term's postings are its slices
+    // of the groups in group order, which is page order. A group's page terms are
+    // dropped as soon as it is sorted: the index never holds them twice.
+    let groups_of = chunk_docs.len().div_ceil(8).max(1);
+    let mut starts = Vec::with_capacity(chunk_docs.len() + 1);
+    let mut next = 0u32;
+    for c in &chunk_docs {
+        starts.push(next);
+        next += c.len() as u32;
     }
-    let mut postings: Vec<Vec<(u32, Hits)>> = sizes
-        .into_iter()
-        .map(|n| Vec::with_capacity(n as usize))
+    let mut inputs: Vec<Vec<ChunkPages<'_>>> = Vec::new();
+    for (i, (c, map)) in chunk_docs.drain(..).zip(&maps).enumerate() {
+        if i % groups_of == 0 {
+            inputs.push(Vec::new());
+        }
+        inputs
+            .last_mut()
+            .unwrap()
+            .push((starts[i], c, map.as_slice()));
+    }
+    let groups: Vec<TermSorted> = inputs
+        .into_par_iter()
+        .map(|chunks| sort_by_term(chunks, &term_of, texts.len()))
         .collect();
     let mut lens: Vec<[u32; FIELDS]> = Vec::with_capacity(docs.len());
-    for (c, map) in chunk_docs.iter_mut().zip(&maps) {
-        // A chunk's page terms are dropped as soon as they are merged: the index never
-        // holds them twice.
-        for (l, terms) in std::mem::take(c) {
-            let id = lens.len() as u32;
-            lens.push(l);
-            for (w, counts) in terms {
-                let list = &mut postings[term_of[map[w as usize] as usize] as usize];
-                match list.last_mut() {
-                    // A second word of this page with the same stem: one posting.
-                    Some((last, sum)) if *last == id => sum.merge(&counts),
-                    _ => list.push((id, counts)),
-                }
-            }
-        }
+    for g in &groups {
+        lens.extend_from_slice(&g.lens);
     }
     let t_postings = t_start.elapsed();
     // Words as written that typos may be corrected to, with their term.
@@ -325,13 +397,13 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     // Scores, then the best score of all, then levels.
     let scored: Vec<Scored<'_>> = texts
         .par_iter()
-        .zip(postings.into_par_iter())
+        .enumerate()
         .zip(surface.into_par_iter())
-        .map(|((&text, posts), surface)| {
-            let df = posts.len() as u32;
+        .map(|((t, &text), surface)| {
+            let posts = || groups.iter().flat_map(|g| g.postings(t));
+            let df = posts().count() as u32;
             let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
-            let mut s: Vec<(u32, f32, u8)> = posts
-                .iter()
+            let mut s: Vec<(u32, f32, u8)> = posts()
                 .map(|(id, h)| {
                     let c = &h.n;
                     let nm = &norm[*id as usize];
