@@ -14,7 +14,8 @@
 //   letters given one random edit (deletion, insertion, substitution, transposition,
 //   any position), same first result as without the typo;
 // - top-10 share: the clean queries whose source page is in the top 10, beside its
-//   ceiling when pages whose titles hold every query word cannot be told apart.
+//   ceilings when pages whose titles hold every query word cannot be told apart, and
+//   when pages whose titles hold them side by side and in order cannot.
 // With --pagefind, the same for Pagefind's index in SITE_DIR/pagefind (its JS API,
 // plus its stock UI files' size). Prints a JSON line of figures.
 
@@ -214,20 +215,33 @@ out.ours = {
     if (r.typo[0] === r.clean[0]) same++;
   });
   // What any ranking reaches on these queries if it cannot tell apart the pages whose
-  // titles hold every query word (it has no word positions): the source page among the
-  // k such pages is in the top 10 with odds min(1, 10 / k).
-  out.ours.top10Ceiling = await page.evaluate(async ({ qs, titles }) => {
+  // titles hold every query word (bag of words), or the pages whose titles hold them
+  // side by side and in order (with word positions): the source page among the k such
+  // pages is in the top 10 with odds min(1, 10 / k).
+  const ceilings = await page.evaluate(async ({ qs, titles }) => {
     const a = (s) => window.playbookSearch.analyze(s, 'en');
-    const sets = titles.map((t) => new Set(a(t)));
-    let sum = 0;
+    const lists = titles.map((t) => a(t));
+    const sets = lists.map((l) => new Set(l));
+    const phrase = (l, q) => {
+      for (let i = 0; i + q.length <= l.length; i++) if (q.every((x, j) => l[i + j] === x)) return true;
+      return false;
+    };
+    let bag = 0, inOrder = 0;
     for (const q of qs) {
       const terms = a(q);
-      let k = 0;
-      for (const s of sets) if (terms.every((x) => s.has(x))) k++;
-      sum += Math.min(1, 10 / Math.max(k, 1));
+      let k = 0, kp = 0;
+      sets.forEach((s, i) => {
+        if (!terms.every((x) => s.has(x))) return;
+        k++;
+        if (phrase(lists[i], terms)) kp++;
+      });
+      bag += Math.min(1, 10 / Math.max(k, 1));
+      inOrder += Math.min(1, 10 / Math.max(kp, 1));
     }
-    return sum / qs.length;
+    return { bag: bag / qs.length, inOrder: inOrder / qs.length };
   }, { qs: queries.map((q) => q.clean), titles: records.map((r) => r[1]) });
+  out.ours.top10Ceiling = ceilings.bag;
+  out.ours.top10PhraseCeiling = ceilings.inOrder;
   out.ours.typoRecall = same / counted;
   out.ours.top10 = top10 / queries.length;
   out.ours.top10FullTitle = titles / queries.length;

@@ -105,6 +105,7 @@ for c in "${corpora[@]}"; do
       ["typo recall (same first result)", `${(o.typoRecall * 100).toFixed(1)} %`, p ? `${(p.typoRecall * 100).toFixed(1)} %` : ""],
       ["2–3 title words: source page in top 10", `${(o.top10 * 100).toFixed(1)} %`, p ? `${(p.top10 * 100).toFixed(1)} %` : ""],
       ["… its ceiling, ties among pages whose titles hold every word broken at random", `${(o.top10Ceiling * 100).toFixed(1)} %`, ""],
+      ["… the same with word positions, ties among titles that hold the words side by side, in order", `${(o.top10PhraseCeiling * 100).toFixed(1)} %`, ""],
       ["whole title: source page in top 10", `${(o.top10FullTitle * 100).toFixed(1)} %`, p ? `${(p.top10FullTitle * 100).toFixed(1)} %` : ""],
     ];
     console.log(`| ${r.label}: ${r.pages} pages, ${r.queries} queries | ours | Pagefind |`);
