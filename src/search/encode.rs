@@ -7,9 +7,10 @@
 pub(crate) const ALPHABET: &[u8; 64] =
     b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 
-/// The characters a title position is written with, after a posting's impact: none of
-/// them is in [`ALPHABET`], so a reader sees whether a position follows, and none needs
-/// escaping in JSON. A title word further along than these is written without one.
+/// The characters title positions are written with, after a posting's impact (one per
+/// position): none of them is in [`ALPHABET`], so a reader sees whether positions
+/// follow, and none needs escaping in JSON. A title word further along than these is
+/// written without one.
 pub(crate) const POSITIONS: &[u8; 26] = b"!#$%&()*+,./:;<=>?@[]^{|}~";
 
 /// Appends the title position `at` (0 = the first word), if it has a character.

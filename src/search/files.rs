@@ -47,8 +47,8 @@ fn postings_line(prev: &str, t: &Term) -> String {
         };
         push_num(&mut s, u64::from(gap));
         push_char(&mut s, p.level);
-        if p.title_at > 0 {
-            push_position(&mut s, usize::from(p.title_at - 1));
+        for at in p.title_at.into_iter().filter(|&a| a > 0) {
+            push_position(&mut s, usize::from(at - 1));
         }
         last = Some(p.page);
     }
@@ -62,7 +62,11 @@ pub(crate) fn postings_files(terms: &[Term]) -> Vec<(String, String)> {
     let mut starts = vec![0usize];
     let mut size = 0usize;
     for (i, t) in terms.iter().enumerate() {
-        let in_titles = t.postings.iter().filter(|p| p.title_at > 0).count();
+        let in_titles: usize = t
+            .postings
+            .iter()
+            .map(|p| p.title_at.iter().filter(|&&a| a > 0).count())
+            .sum();
         let est = gz_estimate_postings(t.text.len(), t.postings.len() * 2 + in_titles + 2);
         if size > 0 && size + est > POSTINGS_TARGET_GZ {
             starts.push(i);
@@ -333,7 +337,7 @@ mod tests {
                 .map(|&page| Posting {
                     page,
                     level: 40,
-                    title_at: 0,
+                    title_at: [0, 0],
                 })
                 .collect(),
             surface: if typo_eligible(t) {
@@ -354,13 +358,14 @@ mod tests {
     #[test]
     fn writes_title_positions_after_impacts() {
         let mut t = term("plan", &[3, 4, 40]);
-        t.postings[0].title_at = 1;
-        t.postings[2].title_at = 3;
-        // Page 3 has it first in its title ('!'), page 40 third ('$'); page 4 not at all.
-        assert_eq!(postings_line("", &t), "0plan 33e!0eX3e$");
+        t.postings[0].title_at = [1, 0];
+        t.postings[2].title_at = [3, 5];
+        // Page 3 has it first in its title ('!'), page 40 third and fifth ('$', '&');
+        // page 4 not at all.
+        assert_eq!(postings_line("", &t), "0plan 33e!0eX3e$&");
         // Beyond the position characters: no position, as if not in the title.
-        t.postings[2].title_at = 200;
-        assert_eq!(postings_line("", &t), "0plan 33e!0eX3e");
+        t.postings[2].title_at = [3, 200];
+        assert_eq!(postings_line("", &t), "0plan 33e!0eX3e$");
     }
 
     #[test]

@@ -50,18 +50,32 @@ pub(crate) struct Posting {
     pub page: u32,
     /// The impact level, 1–63.
     pub level: u8,
-    /// 1 + the position of the term's first word in the page's title (0: not in the
-    /// title), so the browser can rank a title that holds the query's words side by
-    /// side, in order, above one that holds them apart.
-    pub title_at: u8,
+    /// Where the term stands in the page's title: 1 + the word positions of its first
+    /// two occurrences, ascending (0: none), so the browser can rank a title that holds
+    /// the query's words side by side, in order, above one that holds them apart. Two,
+    /// because titles repeat words ("Move the work before the deadline").
+    pub title_at: [u8; 2],
 }
 
-/// A word's (or term's) counts on one page, field by field, and where it first stands
-/// in the title as 1 + its word position (0: not in the title).
+/// A word's (or term's) counts on one page, field by field, and where it stands in the
+/// title (as [`Posting::title_at`]).
 #[derive(Debug, Clone, Copy, Default)]
 struct Hits {
     n: [u16; FIELDS],
-    title_at: u8,
+    title_at: [u8; 2],
+}
+
+/// Adds title position `at` (1-based) to `to`, keeping the two first, ascending.
+fn add_title_position(to: &mut [u8; 2], at: u8) {
+    if at == 0 || to.contains(&at) {
+        return;
+    }
+    if to[0] == 0 || at < to[0] {
+        to[1] = to[0];
+        to[0] = at;
+    } else if to[1] == 0 || at < to[1] {
+        to[1] = at;
+    }
 }
 
 impl Hits {
@@ -70,8 +84,8 @@ impl Hits {
         for f in 0..FIELDS {
             self.n[f] = self.n[f].saturating_add(other.n[f]);
         }
-        if other.title_at != 0 && (self.title_at == 0 || other.title_at < self.title_at) {
-            self.title_at = other.title_at;
+        for at in other.title_at {
+            add_title_position(&mut self.title_at, at);
         }
     }
 }
@@ -85,7 +99,7 @@ type FxMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 type PageTerms = ([u32; FIELDS], Vec<(u32, Hits)>);
 
 /// A term's text, df, scored postings and surface forms, before quantising.
-type Scored<'a> = (&'a str, u32, Vec<(u32, f32, u8)>, Vec<Box<str>>);
+type Scored<'a> = (&'a str, u32, Vec<(u32, f32, [u8; 2])>, Vec<Box<str>>);
 
 /// Pages analysed together: the words they hold (folded, not yet stemmed) and each
 /// page's words as indexes into them with a count per field.
@@ -131,8 +145,8 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
                 if c.n.iter().all(|&x| x == 0) {
                     touched.push(id);
                 }
-                if field == 0 && c.n[0] == 0 {
-                    c.title_at = u8::try_from(lens[0] + 1).unwrap_or(0);
+                if field == 0 && c.n[0] < 2 {
+                    add_title_position(&mut c.title_at, u8::try_from(lens[0] + 1).unwrap_or(0));
                 }
                 c.n[field] = c.n[field].saturating_add(1);
                 lens[field] += 1;
@@ -403,7 +417,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
             let posts = || groups.iter().flat_map(|g| g.postings(t));
             let df = posts().count() as u32;
             let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
-            let mut s: Vec<(u32, f32, u8)> = posts()
+            let mut s: Vec<(u32, f32, [u8; 2])> = posts()
                 .map(|(id, h)| {
                     let c = &h.n;
                     let nm = &norm[*id as usize];

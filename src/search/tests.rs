@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 struct Files(HashMap<String, Vec<u8>>);
 
-/// A posting as read back: page id, impact level, title position.
-type ReadPosting = (u64, u8, Option<usize>);
+/// A posting as read back: page id, impact level, title positions.
+type ReadPosting = (u64, u8, Vec<usize>);
 
 impl Files {
     fn json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
@@ -20,7 +20,7 @@ impl Files {
         self.json("search/manifest.json")
     }
 
-    /// Postings of `term` as (page id, level, title position), found as search.js
+    /// Postings of `term` as (page id, level, title positions), found as search.js
     /// finds them.
     fn postings(&self, term: &str) -> Option<(u64, Vec<ReadPosting>)> {
         let m = self.manifest();
@@ -45,10 +45,12 @@ impl Files {
                 let next = id.map_or(gap, |i| i + gap + 1);
                 let level = ALPHABET.iter().position(|&a| a == r[0]).unwrap() as u8;
                 s = &r[1..];
-                let at = s
+                let mut at = Vec::new();
+                while let Some(p) = s
                     .first()
-                    .and_then(|c| POSITIONS.iter().position(|p| p == c));
-                if at.is_some() {
+                    .and_then(|c| POSITIONS.iter().position(|p| p == c))
+                {
+                    at.push(p);
                     s = &s[1..];
                 }
                 out.push((next, level, at));
@@ -235,21 +237,43 @@ fn keeps_true_document_frequency_beside_capped_postings() {
 }
 
 #[test]
-fn writes_where_each_term_first_stands_in_a_title() {
+fn writes_where_each_term_stands_in_a_title() {
     let f = site();
-    // Pages by kind, then URL: 0 japan, 1 learn, 2 map, 3 starfish, 4 park.
-    // "Retrospective Starfish": its first word; the others have it elsewhere.
-    let at = |term: &str| -> Vec<(u64, Option<usize>)> {
+    let at = |term: &str| -> Vec<(u64, Vec<usize>)> {
         let (_, p) = f.postings(term).unwrap();
         p.into_iter().map(|(id, _, at)| (id, at)).collect()
     };
-    assert_eq!(at("retrospect"), [(1, None), (3, Some(0)), (4, None)]);
-    assert_eq!(at("starfish"), [(3, Some(1))]);
+    // Pages by kind, then URL: 0 japan, 1 learn, 2 map, 3 starfish, 4 park.
+    // "Retrospective Starfish": its first word; the others have it elsewhere.
+    assert_eq!(at("retrospect"), [(1, vec![]), (3, vec![0]), (4, vec![])]);
+    assert_eq!(at("starfish"), [(3, vec![1])]);
     // "What did we learn?": the fourth word; "A walk in the park": the fifth.
-    assert_eq!(at("learn"), [(1, Some(3))]);
-    assert_eq!(at("park"), [(4, Some(4))]);
+    assert_eq!(at("learn"), [(1, vec![3])]);
+    assert_eq!(at("park"), [(4, vec![4])]);
     // CJK bigrams count as words: 振り 0, り返 1, 返り 2.
-    assert_eq!(at("返り"), [(0, Some(2))]);
+    assert_eq!(at("返り"), [(0, vec![2])]);
+}
+
+#[test]
+fn writes_the_first_two_places_of_a_repeated_title_word() {
+    let docs = vec![
+        doc(
+            Kind::Tool,
+            "tools/move",
+            "Move the work before the deadline, the end",
+            "x",
+            FILLER,
+        ),
+        // Two words with one stem ("plans", "planning") count as one term.
+        doc(Kind::Tool, "tools/plans", "Plans for planning", "x", FILLER),
+    ];
+    let f = Files(build_index(&docs, "en").into_iter().collect());
+    let (_, the) = f.postings("the").unwrap();
+    assert_eq!(the[0].2, [1, 4]);
+    // Page 1; page 0 has "plan" in its body only.
+    let (_, plan) = f.postings("plan").unwrap();
+    assert_eq!(plan[0].2, Vec::<usize>::new());
+    assert_eq!(plan[1].2, [0, 2]);
 }
 
 #[test]

@@ -325,17 +325,17 @@
       return (self.parsed[key] = map);
     });
   };
-  // A term's postings as a flat list of (page id, impact level, title position or -1).
+  // A term's postings as a flat list of (page id, impact level, title positions as a
+  // bit mask: bit i set when the term is the title's word i).
   function postings(entry) {
     if (!entry.list) {
-      var s = entry.p, at = 0, id = -1, list = [], d, pos;
+      var s = entry.p, at = 0, id = -1, list = [], d, mask;
       while (at < s.length) {
         d = readNum(s, at);
         id = id < 0 ? d[0] : id + d[0] + 1;
         at = d[1] + 1;
-        pos = POS[s[at]];
-        if (pos === undefined) pos = -1; else at++;
-        list.push(id, VAL[s[d[1]]], pos);
+        for (mask = 0; POS[s[at]] !== undefined; at++) mask |= 1 << POS[s[at]];
+        list.push(id, VAL[s[d[1]]], mask);
       }
       entry.list = list;
       var max = 0;
@@ -560,14 +560,14 @@
         for (var i = 0; i < list.length; i += 3) {
           var v = a.weight * impact(list[i + 1]);
           if (!(best[list[i]] >= v)) best[list[i]] = v;
-          if (list[i + 2] >= 0 && !(where[list[i]] <= list[i + 2])) where[list[i]] = list[i + 2];
+          if (list[i + 2]) where[list[i]] = (where[list[i]] | 0) | list[i + 2];
         }
       });
       for (var id in best) {
         var p = pages[id] || (pages[id] = [0, 0, 0]);
         if (!soft) p[0]++;
         p[1] += best[id];
-        if (prev && prev[id] >= 0 && where[id] === prev[id] + 1) p[2]++;
+        if (prev && (prev[id] << 1) & where[id]) p[2]++;
       }
       prev = where;
     });
