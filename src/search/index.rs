@@ -112,48 +112,14 @@ struct Chunk {
 /// stemmed later, once each for the whole index: a stemmer call costs as much as
 /// thousands of hash lookups, and every chunk sees most of the vocabulary.
 fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
-    // folded word (or bigram) → local word id: words of up to 8 bytes (most of them)
-    // by their bytes as one integer, which hashes and compares in a step; longer ones
-    // by their text.
-    let mut short: FxMap<u64, u32> = FxMap::default();
-    let mut ids: FxMap<Box<str>, u32> = FxMap::default();
-    let mut words: Vec<Box<str>> = Vec::new();
-    let mut counts: Vec<Hits> = Vec::new();
-    let mut touched: Vec<u32> = Vec::new();
+    let mut vocab = ChunkVocab::default();
     let mut out = Vec::with_capacity(docs.len());
     for doc in docs {
         let mut lens = [0u32; FIELDS];
         let mut add = |field: usize, text: &str| {
-            let mut one = |word: &str| {
-                let mut new_id = || {
-                    words.push(word.into());
-                    counts.push(Hits::default());
-                    (words.len() - 1) as u32
-                };
-                let id = match pack(word) {
-                    Some(key) => *short.entry(key).or_insert_with(new_id),
-                    None => match ids.get(word) {
-                        Some(&id) => id,
-                        None => {
-                            let id = new_id();
-                            ids.insert(word.into(), id);
-                            id
-                        }
-                    },
-                };
-                let c = &mut counts[id as usize];
-                if c.n.iter().all(|&x| x == 0) {
-                    touched.push(id);
-                }
-                if field == 0 && c.n[0] < 2 {
-                    add_title_position(&mut c.title_at, u8::try_from(lens[0] + 1).unwrap_or(0));
-                }
-                c.n[field] = c.n[field].saturating_add(1);
-                lens[field] += 1;
-            };
             tokenize(text, |t| match t {
-                Token::Word(w) => one(w),
-                Token::Cjk(run) => bigrams(run, &mut one),
+                Token::Word(w) => vocab.count(w, field, &mut lens),
+                Token::Cjk(run) => bigrams(run, |b| vocab.count(b, field, &mut lens)),
             });
         };
         add(0, doc.title);
@@ -179,24 +145,92 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
             add(3, f);
         }
         add(4, doc.body);
-        let terms: Vec<(u32, Hits)> = touched
+        let counts = &mut vocab.counts;
+        let terms: Vec<(u32, Hits)> = vocab
+            .touched
             .drain(..)
             .map(|id| (id, std::mem::take(&mut counts[id as usize])))
             .collect();
         out.push((lens, terms));
     }
-    Chunk { words, docs: out }
+    Chunk {
+        words: vocab.words,
+        docs: out,
+    }
+}
+
+/// A chunk's own vocabulary, and the counts of the page being analysed.
+#[derive(Default)]
+struct ChunkVocab {
+    /// Words of up to 8 bytes (most of them) by their bytes as one integer, which
+    /// hashes and compares in a step.
+    short: FxMap<u64, u32>,
+    /// Longer words by their text.
+    long: FxMap<Box<str>, u32>,
+    /// Words by id.
+    words: Vec<Box<str>>,
+    /// The current page's hits of each word.
+    counts: Vec<Hits>,
+    /// The words the current page holds, in the order first seen.
+    touched: Vec<u32>,
+}
+
+impl ChunkVocab {
+    /// Counts one occurrence of `word` in `field`; `lens` holds the page's field
+    /// lengths so far (a title word's position is its title's length before it).
+    #[inline]
+    fn count(&mut self, word: &str, field: usize, lens: &mut [u32; FIELDS]) {
+        let id = match pack(word) {
+            Some(key) => match self.short.get(&key) {
+                Some(&id) => id,
+                None => {
+                    let id = self.add(word);
+                    self.short.insert(key, id);
+                    id
+                }
+            },
+            None => match self.long.get(word) {
+                Some(&id) => id,
+                None => {
+                    let id = self.add(word);
+                    self.long.insert(word.into(), id);
+                    id
+                }
+            },
+        };
+        let c = &mut self.counts[id as usize];
+        if c.n == [0; FIELDS] {
+            self.touched.push(id);
+        }
+        if field == 0 && c.n[0] < 2 {
+            add_title_position(&mut c.title_at, u8::try_from(lens[0] + 1).unwrap_or(0));
+        }
+        c.n[field] = c.n[field].saturating_add(1);
+        lens[field] += 1;
+    }
+
+    /// A new word's id.
+    #[cold]
+    fn add(&mut self, word: &str) -> u32 {
+        self.words.push(word.into());
+        self.counts.push(Hits::default());
+        (self.words.len() - 1) as u32
+    }
 }
 
 /// A word of up to 8 bytes as one integer (its bytes, zero-padded). Words never hold a
 /// zero byte (they are letters, digits and CJK characters), so two words never share
 /// a key.
+#[inline]
 fn pack(word: &str) -> Option<u64> {
     let b = word.as_bytes();
     (b.len() <= 8).then(|| {
-        let mut k = [0u8; 8];
-        k[..b.len()].copy_from_slice(b);
-        u64::from_le_bytes(k)
+        // Byte by byte: a copy of a variable length would be a call to memcpy.
+        let mut k = 0u64;
+        for (i, &c) in b.iter().enumerate() {
+            k |= u64::from(c) << (8 * i);
+        }
+        k
     })
 }
 
