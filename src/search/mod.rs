@@ -174,7 +174,7 @@ pub fn build_index(docs: &[SearchDoc<'_>], language: &str) -> Vec<(String, Vec<u
     let json = serde_json::to_vec(&manifest).unwrap_or_default();
     if timing {
         eprintln!(
-            "search: {} pages, {} terms: analyse+score {:.3} s, postings {:.3} s, typos {:.3} s, files {:.3} s, total {:.3} s",
+            "search: {} pages, {} terms: analyse+score {:.3} s, postings {:.3} s, typos {:.3} s, all files encoded {:.3} s, total {:.3} s",
             order.len(),
             terms.len(),
             t_terms.as_secs_f64(),
