@@ -33,7 +33,9 @@ fn gz_estimate_postings(term_chars: usize, posting_chars: usize) -> usize {
 }
 
 /// One postings line: front-coded term, a space, df, then per page its gap, impact and,
-/// if the term is in the page's title, the position of its first word there.
+/// if the term is in the page's title, its places there (see [`Posting::title_at`]).
+///
+/// [`Posting::title_at`]: super::index::Posting::title_at
 fn postings_line(prev: &str, t: &Term) -> String {
     let mut s = String::with_capacity(t.text.len() + 4 + t.postings.len() * 3);
     push_front(&mut s, prev, &t.text);
@@ -363,7 +365,7 @@ mod tests {
         // Page 3 has it first in its title ('!'), page 40 third and fifth ('$', '&');
         // page 4 not at all.
         assert_eq!(postings_line("", &t), "0plan 33e!0eX3e$&");
-        // Beyond the position characters: no position, as if not in the title.
+        // A place beyond the position characters is left out.
         t.postings[2].title_at = [3, 200];
         assert_eq!(postings_line("", &t), "0plan 33e!0eX3e$");
     }

@@ -316,7 +316,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     let t_start = std::time::Instant::now();
     let stemmer = stemmer_for(language).map(|(_, s)| s);
     let chunk_len = docs.len().div_ceil(64).max(16);
-    let (chunk_words, mut chunk_docs): (Vec<Vec<Box<str>>>, Vec<Vec<PageTerms>>) = docs
+    let (chunk_words, chunk_docs): (Vec<Vec<Box<str>>>, Vec<Vec<PageTerms>>) = docs
         .par_chunks(chunk_len)
         .map(analyze_chunk)
         .map(|c| (c.words, c.docs))
@@ -368,22 +368,19 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     // pages' postings by term (a counting sort), so a term's postings are its slices
     // of the groups in group order, which is page order. A group's page terms are
     // dropped as soon as it is sorted: the index never holds them twice.
-    let groups_of = chunk_docs.len().div_ceil(8).max(1);
-    let mut starts = Vec::with_capacity(chunk_docs.len() + 1);
-    let mut next = 0u32;
-    for c in &chunk_docs {
-        starts.push(next);
-        next += c.len() as u32;
-    }
+    let per_group = chunk_docs.len().div_ceil(8).max(1);
     let mut inputs: Vec<Vec<ChunkPages<'_>>> = Vec::new();
-    for (i, (c, map)) in chunk_docs.drain(..).zip(&maps).enumerate() {
-        if i % groups_of == 0 {
+    let mut first_page = 0u32;
+    for (i, (c, map)) in chunk_docs.into_iter().zip(&maps).enumerate() {
+        if i % per_group == 0 {
             inputs.push(Vec::new());
         }
+        let pages = c.len() as u32;
         inputs
             .last_mut()
             .unwrap()
-            .push((starts[i], c, map.as_slice()));
+            .push((first_page, c, map.as_slice()));
+        first_page += pages;
     }
     let groups: Vec<TermSorted> = inputs
         .into_par_iter()
@@ -448,10 +445,11 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
         .enumerate()
         .zip(surface.into_par_iter())
         .map(|((t, &text), surface)| {
-            let posts = || groups.iter().flat_map(|g| g.postings(t));
-            let df = posts().count() as u32;
+            let df = groups.iter().map(|g| g.postings(t).len()).sum::<usize>() as u32;
             let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
-            let mut s: Vec<(u32, f32, [u8; 2])> = posts()
+            let mut s: Vec<(u32, f32, [u8; 2])> = groups
+                .iter()
+                .flat_map(|g| g.postings(t))
                 .map(|(id, h)| {
                     let c = &h.n;
                     let nm = &norm[*id as usize];
