@@ -326,7 +326,8 @@
     });
   };
   // A term's postings as a flat list of (page id, impact level, title positions as a
-  // bit mask: bit i set when the term is the title's word i).
+  // bit mask: bit i set when the term is the title's word i), STRIDE entries a page.
+  var STRIDE = 3;
   function postings(entry) {
     if (!entry.list) {
       var s = entry.p, at = 0, id = -1, list = [], d, mask;
@@ -339,7 +340,7 @@
       }
       entry.list = list;
       var max = 0;
-      for (var i = 1; i < list.length; i += 3) if (list[i] > max) max = list[i];
+      for (var i = 1; i < list.length; i += STRIDE) if (list[i] > max) max = list[i];
       entry.max = max;
     }
     return entry.list;
@@ -487,6 +488,21 @@
     return exact && comp.length && exact.df >= comp[0].e.df ? [] : comp;
   };
 
+  // A query word's pages: for each, the best weighted impact of the word's alternatives
+  // (`best`), and the title places any of them holds (`where`, a bit mask).
+  function wordPages(alts) {
+    var best = dict(), where = dict();
+    alts.forEach(function (a) {
+      var list = postings(a.e);
+      for (var i = 0; i < list.length; i += STRIDE) {
+        var v = a.weight * impact(list[i + 1]);
+        if (!(best[list[i]] >= v)) best[list[i]] = v;
+        if (list[i + 2]) where[list[i]] = (where[list[i]] | 0) | list[i + 2];
+      }
+    });
+    return { best: best, where: where };
+  }
+
   // Picks each misspelled word's correction: of its likeliest candidates, the one that
   // gives the best first result with the other words (context), else the commonest.
   Index.prototype.correct = function (words) {
@@ -497,14 +513,7 @@
       words.forEach(function (o, oi) {
         if (oi === wi || !o.alts.length) return;
         n++;
-        var best = dict();
-        o.alts.forEach(function (a) {
-          var list = postings(a.e);
-          for (var i = 0; i < list.length; i += 3) {
-            var v = a.weight * impact(list[i + 1]);
-            if (!(best[list[i]] >= v)) best[list[i]] = v;
-          }
-        });
+        var best = wordPages(o.alts).best;
         for (var id in best) {
           var p = others[id] || (others[id] = [0, 0]);
           p[0]++; p[1] += best[id];
@@ -515,7 +524,7 @@
         var sh = self.parsed["p/" + fileOf(m.p, c.term) + ".json"], e = sh && sh.map[c.term];
         if (!e) return;
         var top = [0, 0], list = postings(e);
-        for (var i = 0; i < list.length; i += 3) {
+        for (var i = 0; i < list.length; i += STRIDE) {
           var o = others[list[i]] || [0, 0], t = [o[0] + 1, o[1] + impact(list[i + 1])];
           if (t[0] > top[0] || (t[0] === top[0] && t[1] > top[1])) top = t;
         }
@@ -546,28 +555,18 @@
 
   // Ranks pages by the query words they hold, then by impact, lifted by title pairs.
   Index.prototype.rank = function (words) {
-    var pages = dict(), terms = dict(), prev = null;
+    var pages = dict(), terms = dict(), prev = dict();
     words.forEach(function (w) {
-      var where = dict();
-      if (!w.alts.length) { prev = where; return; }
       // A word so common that its postings were cut to the best pages cannot tell a
       // page without it: it adds to the score only.
-      var soft = w.alts.some(function (a) { return a.e.df > postings(a.e).length / 3; });
-      var best = dict();
-      w.alts.forEach(function (a) {
-        terms[a.term] = 1;
-        var list = postings(a.e);
-        for (var i = 0; i < list.length; i += 3) {
-          var v = a.weight * impact(list[i + 1]);
-          if (!(best[list[i]] >= v)) best[list[i]] = v;
-          if (list[i + 2]) where[list[i]] = (where[list[i]] | 0) | list[i + 2];
-        }
-      });
+      var soft = w.alts.some(function (a) { return a.e.df > postings(a.e).length / STRIDE; });
+      w.alts.forEach(function (a) { terms[a.term] = 1; });
+      var wp = wordPages(w.alts), best = wp.best, where = wp.where;
       for (var id in best) {
         var p = pages[id] || (pages[id] = [0, 0, 0]);
         if (!soft) p[0]++;
         p[1] += best[id];
-        if (prev && (prev[id] << 1) & where[id]) p[2]++;
+        if ((prev[id] << 1) & where[id]) p[2]++;
       }
       prev = where;
     });
