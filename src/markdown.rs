@@ -103,8 +103,7 @@ pub fn render(
         // Authors mark footnotes and other targets with raw HTML anchors, as GitHub
         // allows (`<a name="footnote-1"></a>`): links to them are not broken.
         if let Event::Html(t) | Event::InlineHtml(t) = &events[i].0 {
-            declared_ids(t, &mut html_ids);
-            for (link, at) in root_links(t, targets.base_path) {
+            for (link, at) in scan_raw_html(t, targets.base_path, &mut html_ids) {
                 // The event's text is the source's, except where a container's
                 // prefix (`> `, list indentation) was taken out: then point at the tag.
                 let event_start = events[i].1.start + offset;
@@ -303,36 +302,34 @@ pub fn render(
     }
 }
 
-/// Collects the anchors a piece of raw HTML declares: every `id` attribute, and `name`
-/// on `<a>` (the old way, still common in Markdown written for GitHub).
-fn declared_ids(html: &str, out: &mut Vec<String>) {
-    html_attributes(html, |tag, key, value, _| {
+/// Reads a piece of raw HTML once: pushes the anchors it declares onto `ids` (every
+/// `id` attribute, and `name` on `<a>`, the old way still common in Markdown written
+/// for GitHub), and returns its links (`href` and `src`) that start at the domain root
+/// outside `base_path`, with their byte offsets. playbook rewrites Markdown links, not
+/// raw HTML: `<a href="/tools/x/">` works in the preview at a domain root and leaves
+/// the site under GitHub Pages' `/<repository>/`.
+fn scan_raw_html<'h>(
+    html: &'h str,
+    base_path: &str,
+    ids: &mut Vec<String>,
+) -> Vec<(&'h str, usize)> {
+    let mut links = Vec::new();
+    let site_root = base_path.trim_end_matches('/');
+    html_attributes(html, |tag, key, value, at| {
         if (key == "id" || (tag.eq_ignore_ascii_case("a") && key == "name")) && !value.is_empty() {
-            out.push(value.to_string());
+            ids.push(value.to_string());
         }
-    });
-}
-
-/// The links of a piece of raw HTML (`href` and `src`) that start at the domain root
-/// outside `base_path`, with their byte offsets in `html`. playbook rewrites Markdown
-/// links, not raw HTML: `<a href="/tools/x/">` works in the preview at a domain root
-/// and leaves the site under GitHub Pages' `/<repository>/`.
-fn root_links<'h>(html: &'h str, base_path: &str) -> Vec<(&'h str, usize)> {
-    let mut out = Vec::new();
-    if base_path == "/" {
-        return out;
-    }
-    html_attributes(html, |_, key, value, at| {
-        if (key == "href" || key == "src")
+        if base_path != "/"
+            && (key == "href" || key == "src")
             && value.starts_with('/')
             && !value.starts_with("//")
             && !value.starts_with(base_path)
-            && format!("{value}/") != base_path
+            && value != site_root
         {
-            out.push((value, at));
+            links.push((value, at));
         }
     });
-    out
+    links
 }
 
 /// Calls `f(tag, attribute, value, value's byte offset)` for every attribute with a

@@ -376,7 +376,7 @@ fn nothing_panics_on_odd_inputs() {
 
 #[test]
 fn a_raw_html_link_from_the_domain_root_is_a_warning_at_its_value() {
-    let body = "Body.\n\n<a href=\"/tools/story-mapping/\">map</a> <a href=\"/playbook/tools/\">tools</a>\n<a href=\"//cdn.example.org/x.js\">cdn</a> <img src=\"https://x.org/a.png\" alt=\"a\">\n";
+    let body = "Body.\n\n<a href=\"/tools/story-mapping/\">map</a> <a href=\"/playbook/tools/\">tools</a>\n<a href=\"//cdn.example.org/x.js\">cdn</a> <img src=\"https://x.org/a.png\" alt=\"a\"> <a href=\"/playbook\">home</a>\n";
     let page = PROMPT.replace("Body.\n", body);
     let p = Project::new()
         .file("content/prompts/remove-one.md", &page)
@@ -386,7 +386,7 @@ fn a_raw_html_link_from_the_domain_root_is_a_warning_at_its_value() {
         .stderr_has("warning: the raw HTML link `/tools/story-mapping/` starts at the domain root, outside the base path `/playbook/`")
         .stderr_has("--> content/prompts/remove-one.md:8:10")
         .stderr_has("or `/playbook/tools/story-mapping/` in full");
-    // Links under the base path, protocol-relative and absolute ones are fine.
+    // Links under the base path or to it, protocol-relative and absolute ones are fine.
     assert_eq!(
         run.stderr().matches("warning:").count(),
         1,
