@@ -4,6 +4,7 @@
 
 pub mod http;
 pub mod live;
+pub mod settle;
 
 use crate::diagnostic::Diagnostic;
 use crate::output::Output;
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::mpsc::channel;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// What `serve` is asked to do.
 #[derive(Debug, Clone, Default)]
@@ -105,6 +106,16 @@ pub fn classify(root: &Path, path: &Path, out_dir: &Path) -> Change {
     }
 }
 
+/// How long the watcher gathers events before it hands them over.
+const DEBOUNCE: Duration = Duration::from_millis(60);
+
+/// The longest a build waits for a git command that holds the index lock.
+const GIT_WAIT: Duration = Duration::from_secs(5);
+
+/// Builds of one change at most: a build that caught a file mid-replace, or read one
+/// half written, is done again rather than shown.
+const ATTEMPTS: usize = 3;
+
 /// Runs the preview server until the process is stopped. Returns an error only when it
 /// cannot start (a busy port, a bad address).
 pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
@@ -154,7 +165,9 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
         root: opts.root.clone(),
         origin: origin.clone(),
         cache: Mutex::new(RenderCache::default()),
+        served_pages: Mutex::new(Vec::new()),
     };
+    let git = settle::GitLock::find(&opts.root);
     let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let first = builder.run(&served, &hub, Change::Site, color, &[]);
     if !first {
@@ -166,8 +179,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
 
     // Watch content, themes and book.toml.
     let (tx, rx) = channel();
-    let mut debouncer = notify_debouncer_full::new_debouncer(Duration::from_millis(60), None, tx)
-        .map_err(|e| {
+    let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, tx).map_err(|e| {
         Diagnostic::error(format!("cannot watch files: {e}"))
             .with_help("on Linux, raise `fs.inotify.max_user_watches`")
     })?;
@@ -192,6 +204,12 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
             .map_or("public".to_string(), |c| c.build.output_dir.clone()),
     );
     while let Ok(first) = rx.recv() {
+        // A git command rewriting the tree (a checkout, a pull) is let finish first, and
+        // its last changes given time to come through the watcher: a build in the middle
+        // of it would show a site that is neither branch.
+        if git.wait(GIT_WAIT) {
+            std::thread::sleep(DEBOUNCE + Duration::from_millis(20));
+        }
         // The batches that queued up while the last build ran are taken together: one
         // build covers them all (one build per batch made a `git checkout` of 1,000 files
         // rebuild for minutes).
@@ -285,6 +303,9 @@ struct Builder {
     root: PathBuf,
     origin: String,
     cache: Mutex<RenderCache>,
+    /// The pages (paths under `content/`) of the site served now: one of them missing
+    /// from a build while its file is on disk means the build caught it being replaced.
+    served_pages: Mutex<Vec<String>>,
 }
 
 impl Builder {
@@ -343,13 +364,58 @@ impl Builder {
                 None => {}
             }
         }
-        match build_in_memory_cached(&opts, Some(&mut cache)) {
+        let served_pages = self
+            .served_pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let mut attempt = 1;
+        let result = loop {
+            let began = SystemTime::now();
+            let result = build_in_memory_cached(&opts, Some(&mut cache));
+            // A page of the served site missing although its file is on disk, or an
+            // error in a file changed since the build began: the build read a change
+            // still under way.
+            let (missing, unsettled) = match &result {
+                Ok(_) => {
+                    let missing = cache.last.as_ref().and_then(|l| {
+                        settle::caught_mid_replace(&self.root, &served_pages, &l.site)
+                    });
+                    (missing, missing.is_some())
+                }
+                Err(diags) => (None, settle::errors_outdated(&self.root, diags, began)),
+            };
+            if !unsettled {
+                break result;
+            }
+            if attempt == ATTEMPTS {
+                // A site without a page that is on disk is never shown: the watcher's
+                // event for the file's return brings the next build.
+                if let Some(path) = missing {
+                    println!(
+                        "Waiting for content/{path}, which was being replaced as the site was read"
+                    );
+                    return true;
+                }
+                break result;
+            }
+            attempt += 1;
+        };
+        match result {
             Ok(built) => {
                 let generation = served
                     .generation
                     .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
                     + 1;
                 *served.output.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(built.output);
+                if let Some(last) = &cache.last {
+                    *self.served_pages.lock().unwrap_or_else(|e| e.into_inner()) = last
+                        .site
+                        .pages
+                        .iter()
+                        .map(|p| p.content_path.clone())
+                        .collect();
+                }
                 let search = built.deferred_search;
                 *served
                     .failed_first

@@ -473,6 +473,114 @@ fn serve_answers_every_request_and_ends_fresh_through_a_save_burst_and_a_git_che
     assert_eq!(home.status, 200);
 }
 
+/// git replaces each file it switches by removing it and writing it anew. A build that
+/// lists the folder in that instant must not be shown: every page on both branches
+/// answers 200 through checkouts back and forth, each one landing while the builds of
+/// the one before may still run.
+#[test]
+fn a_page_on_both_branches_never_goes_missing_through_checkouts_back_and_forth() {
+    const BOTH: usize = 1000;
+    const CHECKOUTS: usize = 6;
+    let p = Project::new();
+    let dir = p.path();
+    for i in 0..BOTH {
+        p.write(
+            &format!("content/prompts/p{i:04}.md"),
+            prompt(&format!("Prompt {i} main"), i).as_bytes(),
+        );
+    }
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "main"]);
+    git(dir, &["checkout", "-q", "-b", "other"]);
+    for i in 0..BOTH {
+        p.write(
+            &format!("content/prompts/p{i:04}.md"),
+            prompt(&format!("Prompt {i} other"), i).as_bytes(),
+        );
+    }
+    git(dir, &["commit", "-q", "-a", "-m", "other"]);
+    git(dir, &["checkout", "-q", "main"]);
+
+    let s = Server::start(&p);
+    let title = |i: usize| {
+        get(&s.addr, &format!("{}prompts/p{i:04}/", s.base), false)
+            .ok()
+            .filter(|r| r.status == 200)
+            .and_then(|r| page_title(&r.body).map(str::to_string))
+    };
+    wait_until(Duration::from_secs(60), "the first build", || {
+        title(0).is_some()
+    });
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let served = Arc::new(AtomicUsize::new(0));
+    let failures = Arc::new(Mutex::new(Vec::<String>::new()));
+    let loaders: Vec<_> = (0..8)
+        .map(|c| {
+            let (stop, served, failures) = (stop.clone(), served.clone(), failures.clone());
+            let (addr, base) = (s.addr.clone(), s.base.clone());
+            std::thread::spawn(move || {
+                let mut i = c;
+                while !stop.load(Ordering::SeqCst) {
+                    i = (i + 37) % BOTH;
+                    let path = format!("{base}prompts/p{i:04}/");
+                    match get(&addr, &path, false) {
+                        Ok(r) if r.status == 200 => {
+                            served.fetch_add(1, Ordering::SeqCst);
+                        }
+                        Ok(r) => failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("{path}: status {}", r.status)),
+                        Err(e) => failures.lock().unwrap().push(format!("{path}: {e}")),
+                    }
+                }
+            })
+        })
+        .collect();
+
+    // Each checkout as soon as the last page shows the branch before, while the builds
+    // that followed it may still run.
+    for k in 0..CHECKOUTS {
+        let branch = if k % 2 == 0 { "other" } else { "main" };
+        git(dir, &["checkout", "-q", branch]);
+        let want = format!("Prompt {} {branch} · ", BOTH - 1);
+        wait_until(
+            Duration::from_secs(120),
+            &format!("checkout {k} to show"),
+            || title(BOTH - 1).is_some_and(|t| t.starts_with(&want)),
+        );
+    }
+    stop.store(true, Ordering::SeqCst);
+    for t in loaders {
+        t.join().unwrap();
+    }
+    let failed = failures.lock().unwrap().clone();
+    println!(
+        "{} checkouts of {BOTH} files: {} requests served, {} failed",
+        CHECKOUTS,
+        served.load(Ordering::SeqCst),
+        failed.len()
+    );
+    assert!(
+        failed.is_empty(),
+        "{} failed requests, first: {:?}",
+        failed.len(),
+        &failed[..failed.len().min(10)]
+    );
+    // And the last branch is what ends up served, page by page.
+    let last = if CHECKOUTS % 2 == 1 { "other" } else { "main" };
+    for i in 0..BOTH {
+        let want = format!("Prompt {i} {last} · ");
+        wait_until(
+            Duration::from_secs(30),
+            &format!("p{i:04} on {last}"),
+            || title(i).is_some_and(|t| t.starts_with(&want)),
+        );
+    }
+}
+
 /// Sends raw bytes on a fresh connection and reads the answer to its end.
 fn raw(addr: &str, bytes: &[u8]) -> String {
     let mut s = TcpStream::connect(addr).expect("connect");
