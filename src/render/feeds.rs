@@ -97,19 +97,8 @@ pub fn playbook_json(site: &Site, views: &Views<'_>, pages: &[(PageId, PageView<
     // Each page on its own core, then joined: at 10,000 pages this file is the largest.
     let entries: Vec<String> = pages
         .par_iter()
-        .map(|(_, v)| {
-            let mut value = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
-            // Charts are presentation; the numbers they draw are in `outcomes`.
-            if let Some(outcomes) = value.get_mut("outcomes").and_then(|o| o.as_array_mut()) {
-                for o in outcomes {
-                    if let Some(o) = o.as_object_mut() {
-                        o.remove("chart");
-                    }
-                }
-            }
-            strip_nulls(&mut value);
-            value.to_string()
-        })
+        // Charts are presentation; the numbers they draw are in `outcomes`.
+        .map(|(_, v)| super::lean_json::to_string(v, &["chart"]).unwrap_or_default())
         .collect();
     let head = serde_json::json!({
         "title": site.config.title,
@@ -131,18 +120,6 @@ pub fn playbook_json(site: &Site, views: &Views<'_>, pages: &[(PageId, PageView<
     }
     s.push_str("\n]}\n");
     s
-}
-
-/// Removes keys whose value is null, so the data lists only what was written.
-fn strip_nulls(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::Object(map) => {
-            map.retain(|_, x| !x.is_null());
-            map.values_mut().for_each(strip_nulls);
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_nulls),
-        _ => {}
-    }
 }
 
 /// A redirect page for an alias: works without JavaScript, tells search engines where

@@ -5,6 +5,7 @@
 pub mod cache;
 pub mod chart;
 pub mod feeds;
+pub mod lean_json;
 pub mod lists;
 pub mod theme;
 pub mod view;
