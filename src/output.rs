@@ -384,7 +384,12 @@ fn remove_entry(entry: &std::fs::DirEntry) {
         Ok(t) if t.is_dir() => {
             if let Ok(entries) = std::fs::read_dir(&path) {
                 let entries: Vec<std::fs::DirEntry> = entries.filter_map(Result::ok).collect();
-                entries.par_iter().for_each(remove_entry);
+                let folder = open_folder(&path);
+                entries.par_iter().for_each(|e| {
+                    if !folder.as_ref().is_some_and(|f| remove_page_folder(f, e)) {
+                        remove_entry(e);
+                    }
+                });
             }
             // Whatever could not be removed above (a race, a permission) gets one more
             // try the ordinary way.
@@ -396,6 +401,48 @@ fn remove_entry(entry: &std::fs::DirEntry) {
             let _ = std::fs::remove_file(&path);
         }
     }
+}
+
+/// The folder `path`, opened for removing entries relative to it; never through a link.
+#[cfg(unix)]
+fn open_folder(path: &Path) -> Option<rustix::fd::OwnedFd> {
+    use rustix::fs::{Mode, OFlags, open};
+    open(
+        path,
+        OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .ok()
+}
+
+#[cfg(not(unix))]
+fn open_folder(_: &Path) -> Option<()> {
+    None
+}
+
+/// Removes `entry` of `folder` if it is a folder holding `index.html` and nothing else,
+/// as nearly every page's folder does: two system calls relative to the open parent,
+/// where listing it and removing by full paths took seven. False when `entry` is
+/// anything else; then nothing of it was removed but that `index.html`.
+#[cfg(unix)]
+fn remove_page_folder(folder: &rustix::fd::OwnedFd, entry: &std::fs::DirEntry) -> bool {
+    use rustix::fs::{AtFlags, unlinkat};
+    use std::os::unix::ffi::OsStrExt;
+    // The listing's type is the entry's own (a link is not a folder), so the path
+    // below never goes through a link.
+    if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+        return false;
+    }
+    let name = entry.file_name();
+    let mut page = name.as_bytes().to_vec();
+    page.extend_from_slice(b"/index.html");
+    let _ = unlinkat(folder, page.as_slice(), AtFlags::empty());
+    unlinkat(folder, name.as_os_str(), AtFlags::REMOVEDIR).is_ok()
+}
+
+#[cfg(not(unix))]
+fn remove_page_folder(_: &(), _: &std::fs::DirEntry) -> bool {
+    false
 }
 
 /// Returns true if and only if a process with this id runs (other than this one, whose
@@ -655,6 +702,33 @@ mod tests {
     }
 
     #[cfg(target_os = "linux")]
+    #[cfg(unix)]
+    #[test]
+    fn removing_an_old_output_takes_page_folders_whole_and_never_follows_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("index.html"), "keep").unwrap();
+        for page in ["prompts/a", "prompts/b", "tags/x"] {
+            std::fs::create_dir_all(old.join(page)).unwrap();
+            std::fs::write(old.join(page).join("index.html"), "page").unwrap();
+        }
+        // A page folder with more than its page, a nested one, a link to a folder.
+        std::fs::write(old.join("prompts/b/photo.png"), "png").unwrap();
+        std::fs::create_dir_all(old.join("prompts/b/deeper")).unwrap();
+        std::fs::write(old.join("prompts/b/deeper/index.html"), "page").unwrap();
+        std::os::unix::fs::symlink(&outside, old.join("prompts/link")).unwrap();
+        std::fs::write(old.join(MARKER), "").unwrap();
+
+        remove_ours_with(&old, true);
+        assert!(!old.exists(), "left: {:?}", names(&old));
+        assert_eq!(
+            std::fs::read_to_string(outside.join("index.html")).unwrap(),
+            "keep"
+        );
+    }
+
     #[test]
     fn exchange_swaps_two_folders_in_one_step_on_this_file_system() {
         // The atomic swap is what the interrupt tests rely on; if the file system of the
