@@ -91,15 +91,6 @@ pub struct Cards<'a> {
 /// list's loop instead was three quarters of the lists' time.
 pub struct CardValues(Vec<Option<tera::Value>>);
 
-/// A card with its markup, serialised as one flat map.
-#[derive(Serialize)]
-struct CardWithHtml<'c, 'a> {
-    #[serde(flatten)]
-    card: &'c Card<'a>,
-    html: String,
-    html_with_kind: String,
-}
-
 impl<'a> Cards<'a> {
     /// The cards of `ids` (the regular pages), with fingerprints when `fingerprint`.
     pub fn new(site: &'a Site, views: &Views<'a>, ids: &[PageId], fingerprint: bool) -> Self {
@@ -139,11 +130,13 @@ impl<'a> Cards<'a> {
             .map(|c| {
                 let Some(card) = c else { return Ok(None) };
                 let plain = tera::Value::from_serializable(card);
-                Ok(Some(tera::Value::from_serializable(&CardWithHtml {
-                    card,
-                    html: render(&plain, false)?,
-                    html_with_kind: render(&plain, true)?,
-                })))
+                let html = render(&plain, false)?;
+                let html_with_kind = render(&plain, true)?;
+                // The card's fields are serialised once: the markup joins that map.
+                let mut map = plain.into_map().unwrap_or_default();
+                map.insert("html".into(), tera::Value::from(html));
+                map.insert("html_with_kind".into(), tera::Value::from(html_with_kind));
+                Ok(Some(tera::Value::from(map)))
             })
             .collect::<Result<_, _>>()
             .map(CardValues)
