@@ -701,7 +701,6 @@ mod tests {
         v
     }
 
-    #[cfg(target_os = "linux")]
     #[cfg(unix)]
     #[test]
     fn removing_an_old_output_takes_page_folders_whole_and_never_follows_a_link() {
@@ -729,6 +728,7 @@ mod tests {
         );
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn exchange_swaps_two_folders_in_one_step_on_this_file_system() {
         // The atomic swap is what the interrupt tests rely on; if the file system of the

@@ -97,8 +97,10 @@ pub fn playbook_json(site: &Site, views: &Views<'_>, pages: &[(PageId, PageView<
     // Each page on its own core, then joined: at 10,000 pages this file is the largest.
     let entries: Vec<String> = pages
         .par_iter()
-        // Charts are presentation; the numbers they draw are in `outcomes`.
-        .map(|(_, v)| super::lean_json::to_string(v, &["chart"]).unwrap_or_default())
+        // Charts are presentation; the numbers they draw are in `outcomes`. A view that
+        // cannot be written (none can: every map key is a string) still leaves the file
+        // valid JSON.
+        .map(|(_, v)| super::lean_json::to_string(v, &["chart"]).unwrap_or_else(|_| "null".into()))
         .collect();
     let head = serde_json::json!({
         "title": site.config.title,
