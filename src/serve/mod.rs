@@ -364,11 +364,8 @@ impl Builder {
                 None => {}
             }
         }
-        let served_pages = self
-            .served_pages
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        // Builds run one at a time (the first, then the watcher's): held until published.
+        let mut served_pages = self.served_pages.lock().unwrap_or_else(|e| e.into_inner());
         let mut attempt = 1;
         let result = loop {
             let began = SystemTime::now();
@@ -376,16 +373,14 @@ impl Builder {
             // A page of the served site missing although its file is on disk, or an
             // error in a file changed since the build began: the build read a change
             // still under way.
-            let (missing, unsettled) = match &result {
-                Ok(_) => {
-                    let missing = cache.last.as_ref().and_then(|l| {
-                        settle::caught_mid_replace(&self.root, &served_pages, &l.site)
-                    });
-                    (missing, missing.is_some())
-                }
-                Err(diags) => (None, settle::errors_outdated(&self.root, diags, began)),
-            };
-            if !unsettled {
+            let missing = result
+                .as_ref()
+                .ok()
+                .and(cache.last.as_ref())
+                .and_then(|l| settle::caught_mid_replace(&self.root, &served_pages, &l.site));
+            let outdated =
+                matches!(&result, Err(diags) if settle::errors_outdated(&self.root, diags, began));
+            if missing.is_none() && !outdated {
                 break result;
             }
             if attempt == ATTEMPTS {
@@ -409,7 +404,7 @@ impl Builder {
                     + 1;
                 *served.output.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(built.output);
                 if let Some(last) = &cache.last {
-                    *self.served_pages.lock().unwrap_or_else(|e| e.into_inner()) = last
+                    *served_pages = last
                         .site
                         .pages
                         .iter()

@@ -235,6 +235,76 @@ fn open_stream(addr: &str, stop: Arc<AtomicBool>) -> Stream {
     }
 }
 
+/// Connections fetching pages one request after another until stopped: client `c`
+/// walks `p0000`..`p{pages - 1}` in steps of 37 from page `c`, every other client
+/// leaving out `Connection: close`. A request counts as served only when it answers
+/// 200 with a whole page titled `Prompt {i} …`; anything else is kept as a failure.
+struct Load {
+    stop: Arc<AtomicBool>,
+    served: Arc<AtomicUsize>,
+    failures: Arc<Mutex<Vec<String>>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Load {
+    fn start(s: &Server, clients: usize, pages: usize) -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let served = Arc::new(AtomicUsize::new(0));
+        let failures = Arc::new(Mutex::new(Vec::new()));
+        let threads = (0..clients)
+            .map(|c| {
+                let (stop, served, failures) = (stop.clone(), served.clone(), failures.clone());
+                let (addr, base) = (s.addr.clone(), s.base.clone());
+                std::thread::spawn(move || {
+                    let mut i = c;
+                    while !stop.load(Ordering::SeqCst) {
+                        i = (i + 37) % pages;
+                        let path = format!("{base}prompts/p{i:04}/");
+                        let want = format!("Prompt {i} ");
+                        match get(&addr, &path, c % 2 == 0) {
+                            Ok(r)
+                                if r.status == 200
+                                    && r.body.trim_end().ends_with("</html>")
+                                    && page_title(&r.body)
+                                        .is_some_and(|t| t.starts_with(&want)) =>
+                            {
+                                served.fetch_add(1, Ordering::SeqCst);
+                            }
+                            Ok(r) => failures.lock().unwrap().push(format!(
+                                "{path}: status {} title {:?}",
+                                r.status,
+                                page_title(&r.body)
+                            )),
+                            Err(e) => failures.lock().unwrap().push(format!("{path}: {e}")),
+                        }
+                    }
+                })
+            })
+            .collect();
+        Load {
+            stop,
+            served,
+            failures,
+            threads,
+        }
+    }
+
+    /// Requests served so far.
+    fn served(&self) -> usize {
+        self.served.load(Ordering::SeqCst)
+    }
+
+    /// Stops every client; returns the requests served and the failures.
+    fn stop(self) -> (usize, Vec<String>) {
+        self.stop.store(true, Ordering::SeqCst);
+        for t in self.threads {
+            t.join().unwrap();
+        }
+        let failures = std::mem::take(&mut *self.failures.lock().unwrap());
+        (self.served.load(Ordering::SeqCst), failures)
+    }
+}
+
 /// Polls `check` every 20 ms until it holds, for at most `limit`.
 fn wait_until(limit: Duration, what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;
@@ -303,40 +373,9 @@ fn serve_answers_every_request_and_ends_fresh_through_a_save_burst_and_a_git_che
     });
 
     // 200 connections, each fetching stable pages one request after another.
-    let stop_load = Arc::new(AtomicBool::new(false));
-    let served = Arc::new(AtomicUsize::new(0));
-    let failures = Arc::new(Mutex::new(Vec::<String>::new()));
-    let loaders: Vec<_> = (0..HTTP_CLIENTS)
-        .map(|c| {
-            let (stop, served, failures) = (stop_load.clone(), served.clone(), failures.clone());
-            let (addr, base) = (s.addr.clone(), s.base.clone());
-            std::thread::spawn(move || {
-                let mut i = c;
-                while !stop.load(Ordering::SeqCst) {
-                    i = (i + 37) % STABLE;
-                    let path = format!("{base}prompts/p{i:04}/");
-                    let want = format!("Prompt {i} ");
-                    match get(&addr, &path, c % 2 == 0) {
-                        Ok(r)
-                            if r.status == 200
-                                && r.body.trim_end().ends_with("</html>")
-                                && page_title(&r.body).is_some_and(|t| t.starts_with(&want)) =>
-                        {
-                            served.fetch_add(1, Ordering::SeqCst);
-                        }
-                        Ok(r) => failures.lock().unwrap().push(format!(
-                            "{path}: status {} title {:?}",
-                            r.status,
-                            page_title(&r.body)
-                        )),
-                        Err(e) => failures.lock().unwrap().push(format!("{path}: {e}")),
-                    }
-                }
-            })
-        })
-        .collect();
+    let load = Load::start(&s, HTTP_CLIENTS, STABLE);
     wait_until(Duration::from_secs(60), "the load to get going", || {
-        served.load(Ordering::SeqCst) >= HTTP_CLIENTS
+        load.served() >= HTTP_CLIENTS
     });
 
     // 1,000 saves in a burst, as editors make them: half in place, half written aside
@@ -383,18 +422,13 @@ fn serve_answers_every_request_and_ends_fresh_through_a_save_burst_and_a_git_che
                 panic!(
                     "the builds never stopped: {} builds, longest {longest} ms, {} requests; last lines: {tail:?}",
                     s.builds().0,
-                    served.load(Ordering::SeqCst),
+                    load.served(),
                 );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
     };
-    stop_load.store(true, Ordering::SeqCst);
-    for t in loaders {
-        t.join().unwrap();
-    }
-    let requests = served.load(Ordering::SeqCst);
-    let failed = failures.lock().unwrap().clone();
+    let (requests, failed) = load.stop();
     let (builds, _, longest) = s.builds();
 
     // No stale page: every page now on disk is served with the title its file has now,
@@ -513,32 +547,7 @@ fn a_page_on_both_branches_never_goes_missing_through_checkouts_back_and_forth()
         title(0).is_some()
     });
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let served = Arc::new(AtomicUsize::new(0));
-    let failures = Arc::new(Mutex::new(Vec::<String>::new()));
-    let loaders: Vec<_> = (0..8)
-        .map(|c| {
-            let (stop, served, failures) = (stop.clone(), served.clone(), failures.clone());
-            let (addr, base) = (s.addr.clone(), s.base.clone());
-            std::thread::spawn(move || {
-                let mut i = c;
-                while !stop.load(Ordering::SeqCst) {
-                    i = (i + 37) % BOTH;
-                    let path = format!("{base}prompts/p{i:04}/");
-                    match get(&addr, &path, false) {
-                        Ok(r) if r.status == 200 => {
-                            served.fetch_add(1, Ordering::SeqCst);
-                        }
-                        Ok(r) => failures
-                            .lock()
-                            .unwrap()
-                            .push(format!("{path}: status {}", r.status)),
-                        Err(e) => failures.lock().unwrap().push(format!("{path}: {e}")),
-                    }
-                }
-            })
-        })
-        .collect();
+    let load = Load::start(&s, 8, BOTH);
 
     // Each checkout as soon as the last page shows the branch before, while the builds
     // that followed it may still run.
@@ -552,15 +561,9 @@ fn a_page_on_both_branches_never_goes_missing_through_checkouts_back_and_forth()
             || title(BOTH - 1).is_some_and(|t| t.starts_with(&want)),
         );
     }
-    stop.store(true, Ordering::SeqCst);
-    for t in loaders {
-        t.join().unwrap();
-    }
-    let failed = failures.lock().unwrap().clone();
+    let (requests, failed) = load.stop();
     println!(
-        "{} checkouts of {BOTH} files: {} requests served, {} failed",
-        CHECKOUTS,
-        served.load(Ordering::SeqCst),
+        "{CHECKOUTS} checkouts of {BOTH} files: {requests} requests served, {} failed",
         failed.len()
     );
     assert!(
