@@ -584,6 +584,61 @@ fn a_page_on_both_branches_never_goes_missing_through_checkouts_back_and_forth()
     }
 }
 
+/// While git holds its index lock the working tree is half written, so nothing is built
+/// from it: a page removed meanwhile stays served, and the build after the lock goes
+/// sees the file back. A lock that never goes (a crashed git) holds builds back for a
+/// few seconds only.
+#[test]
+fn serve_waits_for_git_to_finish_and_not_for_a_lock_left_behind() {
+    let p = Project::new();
+    let dir = p.path();
+    for i in 0..3 {
+        p.write(
+            &format!("content/prompts/p{i:04}.md"),
+            prompt(&format!("Prompt {i} first"), i).as_bytes(),
+        );
+    }
+    git(dir, &["init", "-q", "-b", "main"]);
+    let s = Server::start(&p);
+    let page = |i: usize| {
+        get(&s.addr, &format!("{}prompts/p{i:04}/", s.base), false)
+            .unwrap_or_else(|e| panic!("p{i:04}: {e}"))
+    };
+    wait_until(Duration::from_secs(60), "the first build", || {
+        page(1).status == 200
+    });
+    let builds = s.builds().0;
+
+    // git takes its lock and removes a file it is about to write again.
+    let lock = dir.join(".git/index.lock");
+    std::fs::write(&lock, "").unwrap();
+    std::fs::remove_file(dir.join("content/prompts/p0001.md")).unwrap();
+    // Two seconds: many times a build of three pages, under the five serve waits.
+    let watched = Instant::now();
+    while watched.elapsed() < Duration::from_secs(2) {
+        assert_eq!(page(1).status, 200, "built while git held its lock");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(s.builds().0, builds, "a build ran while git held its lock");
+    p.write(
+        "content/prompts/p0001.md",
+        prompt("Prompt 1 back", 1).as_bytes(),
+    );
+    std::fs::remove_file(&lock).unwrap();
+    wait_until(Duration::from_secs(30), "the page written back", || {
+        page_title(&page(1).body).is_some_and(|t| t.starts_with("Prompt 1 back · "))
+    });
+
+    // A lock left behind: the removal shows all the same, after the wait.
+    std::fs::write(&lock, "").unwrap();
+    std::fs::remove_file(dir.join("content/prompts/p0002.md")).unwrap();
+    wait_until(
+        Duration::from_secs(30),
+        "the removal despite the lock",
+        || page(2).status == 404,
+    );
+}
+
 /// Sends raw bytes on a fresh connection and reads the answer to its end.
 fn raw(addr: &str, bytes: &[u8]) -> String {
     let mut s = TcpStream::connect(addr).expect("connect");
