@@ -298,18 +298,35 @@ pub fn rebuild_bodies(
     }
 }
 
+/// One phase of a build, for `--verbose`.
+#[derive(Debug, Clone)]
+pub struct Phase {
+    /// What the phase does.
+    pub name: &'static str,
+    /// How long it took.
+    pub took: Duration,
+    /// The processor time it used on all cores, where the system tells it: divided by
+    /// `took`, how many cores the phase kept busy.
+    pub cpu: Option<Duration>,
+}
+
 /// How long each phase of a build took, in order, for `--verbose`.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
-    /// Phase name and duration.
-    pub phases: Vec<(&'static str, Duration)>,
+    /// The phases, in order.
+    pub phases: Vec<Phase>,
+    /// The process's processor time when the last phase ended (or the first began).
+    cpu_mark: Option<Duration>,
     /// Where the phases are reported as they start, for a progress bar.
     pub progress: Option<Arc<Progress>>,
 }
 
 impl Timings {
     /// Says that `phase` starts, with `total` items to count (0: not counted).
-    pub fn begin(&self, phase: &'static str, total: usize) {
+    pub fn begin(&mut self, phase: &'static str, total: usize) {
+        if self.cpu_mark.is_none() {
+            self.cpu_mark = process_cpu_time();
+        }
         if let Some(p) = &self.progress {
             p.begin(phase, total);
         }
@@ -324,8 +341,36 @@ impl Timings {
 
     /// Records that `phase` ran from `start` until now.
     pub fn push(&mut self, phase: &'static str, start: Instant) {
-        self.phases.push((phase, start.elapsed()));
+        // Phases follow one another, so what the process used since the last mark is
+        // this phase's (and the few instructions between two phases).
+        let now = process_cpu_time();
+        let cpu = match (self.cpu_mark, now) {
+            (Some(mark), Some(now)) => Some(now.saturating_sub(mark)),
+            _ => None,
+        };
+        self.cpu_mark = now;
+        self.phases.push(Phase {
+            name: phase,
+            took: start.elapsed(),
+            cpu,
+        });
     }
+}
+
+/// The processor time the process has used so far, on all its threads.
+#[cfg(unix)]
+fn process_cpu_time() -> Option<Duration> {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Some(Duration::new(
+        u64::try_from(t.tv_sec).ok()?,
+        u32::try_from(t.tv_nsec).ok()?,
+    ))
+}
+
+/// The processor time the process has used so far: not told here.
+#[cfg(not(unix))]
+fn process_cpu_time() -> Option<Duration> {
+    None
 }
 
 /// `playbook check`: every check of `build`, nothing written.

@@ -298,8 +298,17 @@ fn finish(
                 eprintln!("{}\n", w.render(color));
             }
             if verbose {
-                for (phase, d) in &summary.timings.phases {
-                    eprintln!("{phase:>16}: {:>7.1} ms", d.as_secs_f64() * 1000.0);
+                for phase in &summary.timings.phases {
+                    let ms = phase.took.as_secs_f64() * 1000.0;
+                    let name = phase.name;
+                    // How many cores the phase kept busy, where that is known.
+                    match phase.cpu {
+                        Some(cpu) if ms > 0.0 => eprintln!(
+                            "{name:>16}: {ms:>7.1} ms  {:>4.2} cores",
+                            cpu.as_secs_f64() * 1000.0 / ms
+                        ),
+                        _ => eprintln!("{name:>16}: {ms:>7.1} ms"),
+                    }
                 }
             }
             let secs = summary.elapsed.as_secs_f64();

@@ -1111,3 +1111,53 @@ fn a_page_where_playbook_writes_its_own_page_is_an_error_naming_the_file() {
     p.write("content/my-search.md", page.as_bytes());
     p.run(&["build"]).succeeds();
 }
+
+#[test]
+fn verbose_build_reports_each_phase_with_its_time_and_the_cores_it_kept_busy() {
+    let p = Project::example();
+    let run = p.run(&["build", "--verbose"]);
+    run.succeeds().no_panic().stdout_has("Built ");
+    let err = run.stderr();
+    let phases: Vec<(&str, &str)> = err
+        .lines()
+        .filter_map(|l| l.split_once(": "))
+        .map(|(name, rest)| (name.trim(), rest.trim()))
+        .filter(|(_, rest)| rest.contains(" ms"))
+        .collect();
+    let names: Vec<&str> = phases.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        [
+            "scan and parse",
+            "assemble",
+            "pages",
+            "lists",
+            "search index",
+            "feeds and files",
+            "write"
+        ],
+        "stderr:\n{err}"
+    );
+    for (name, rest) in phases {
+        let ms: f64 = rest
+            .split(" ms")
+            .next()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("`{name}` has no time in milliseconds: {rest}"));
+        assert!(ms >= 0.0, "{name}: {rest}");
+        // The processor clock of the process is read on Linux (and other Unix systems).
+        if cfg!(target_os = "linux") && ms > 0.0 {
+            let cores: f64 = rest
+                .split("ms")
+                .nth(1)
+                .and_then(|r| r.trim().strip_suffix("cores"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or_else(|| panic!("`{name}` does not say how many cores: {rest}"));
+            // Two cores here, more elsewhere; never negative, never absurd.
+            assert!(
+                (0.0..=1024.0).contains(&cores),
+                "{name}: {cores} cores in {rest}"
+            );
+        }
+    }
+}
