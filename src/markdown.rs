@@ -3,8 +3,10 @@
 //! to the Markdown file rewritten to published URLs, and a missing target an error.
 
 use crate::diagnostic::{Diagnostic, Source, closest};
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
-use std::collections::{HashMap, HashSet};
+use pulldown_cmark::{
+    CowStr, Event, HeadingLevel, LinkType, OffsetIter, Options, Parser, Tag, TagEnd,
+};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
 
 /// A heading of a page, for the table of contents, anchors and search.
@@ -69,8 +71,22 @@ fn options() -> Options {
 /// The id GitHub gives a heading: lower-case, letters, digits, `-` and `_` kept, spaces
 /// to `-`, everything else dropped. So `page.md#anchor` works on GitHub and on the site.
 pub fn heading_id(text: &str) -> String {
+    let text = text.trim();
+    if text.is_ascii() {
+        // Most headings: no case mapping tables needed.
+        let mut bytes = Vec::with_capacity(text.len());
+        for &b in text.as_bytes() {
+            if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+                bytes.push(b.to_ascii_lowercase());
+            } else if b == b' ' {
+                bytes.push(b'-');
+            }
+        }
+        // Only ASCII bytes went in.
+        return String::from_utf8(bytes).unwrap_or_default();
+    }
     let mut id = String::with_capacity(text.len());
-    for c in text.trim().chars() {
+    for c in text.chars() {
         if c.is_alphanumeric() || c == '_' || c == '-' {
             id.extend(c.to_lowercase());
         } else if c == ' ' {
@@ -82,6 +98,10 @@ pub fn heading_id(text: &str) -> String {
 
 /// Renders a page's Markdown `body`, which starts at byte `offset` of `source`'s text,
 /// for the page whose path under `content/` is `content_path`.
+///
+/// One pass: the parser's events stream through a pass of our own into the HTML writer. Only a
+/// heading's own events are held back, until its text (which makes its id) is read;
+/// links to anchors of the page itself are checked at the end, when every id is known.
 pub fn render(
     body: &str,
     offset: usize,
@@ -90,102 +110,173 @@ pub fn render(
     targets: &LinkTargets<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> Rendered {
-    let parser = Parser::new_ext(body, options()).into_offset_iter();
-    let mut events: Vec<(Event<'_>, Range<usize>)> = parser.collect();
-
-    // Headings: their text decides their ids, so gather it first.
-    let mut headings = Vec::new();
-    let mut html_ids = Vec::new();
-    let mut used: HashMap<String, usize> = HashMap::new();
-    let mut taken: HashSet<String> = HashSet::new();
-    let mut i = 0;
-    while i < events.len() {
-        // Authors mark footnotes and other targets with raw HTML anchors, as GitHub
-        // allows (`<a name="footnote-1"></a>`): links to them are not broken.
-        if let Event::Html(t) | Event::InlineHtml(t) = &events[i].0 {
-            for (link, at) in scan_raw_html(t, targets.base_path, &mut html_ids) {
-                // The event's text is the source's, except where a container's
-                // prefix (`> `, list indentation) was taken out: then point at the tag.
-                let event_start = events[i].1.start + offset;
-                let start = event_start + at;
-                let span = match &source.text {
-                    Some(text) if text.get(start..start + link.len()) == Some(link) => {
-                        start..start + link.len()
-                    }
-                    _ => event_start..event_start + 1,
-                };
-                diags.push(
-                    Diagnostic::warning(format!(
-                        "the raw HTML link `{link}` starts at the domain root, outside the base path `{}`",
-                        targets.base_path
-                    ))
-                    .at(source, span)
-                    .with_help(format!(
-                        "playbook rewrites Markdown links, not raw HTML: write a Markdown link to the page's file (e.g. `[text](../tools/canvas.md)`), or `{}{}` in full",
-                        targets.base_path.trim_end_matches('/'),
-                        link
-                    )),
-                );
-            }
-        }
-        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i].0 {
-            let level = heading_level(*level);
-            let explicit = id.as_ref().map(|s| s.to_string());
-            let mut text = String::new();
-            let mut j = i + 1;
-            while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::Heading(_))) {
-                match &events[j].0 {
-                    Event::Text(t) | Event::Code(t) => text.push_str(t),
-                    _ => {}
-                }
-                j += 1;
-            }
-            let base = explicit.unwrap_or_else(|| heading_id(&text));
-            let base = if base.is_empty() {
-                "section".to_string()
-            } else {
-                base
-            };
-            // Unique in the page even when a written id or a heading text looks like a
-            // suffixed one (`## A`, `## A`, `## A-1`): count on until the id is free.
-            let id = if taken.insert(base.clone()) {
-                base
-            } else {
-                let n = used.entry(base.clone()).or_insert(0);
-                loop {
-                    *n += 1;
-                    let candidate = format!("{base}-{n}");
-                    if taken.insert(candidate.clone()) {
-                        break candidate;
-                    }
-                }
-            };
-            if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i].0 {
-                *slot = Some(CowStr::from(id.clone()));
-            }
-            headings.push(Heading {
-                level,
-                text: text.trim().to_string(),
-                id,
-            });
-            i = j;
-        }
-        i += 1;
+    let mut pass = Pass {
+        offset,
+        source,
+        dir: content_path.rsplit_once('/').map_or("", |(d, _)| d),
+        targets,
+        diags,
+        headings: Vec::new(),
+        html_ids: Vec::new(),
+        anchor_checks: Vec::new(),
+        own_anchors: Vec::new(),
+        plain: String::new(),
+        taken: HashSet::default(),
+        used: HashMap::default(),
+        in_link: 0,
+        in_code: false,
+        web_addresses: memchr::memmem::find(body.as_bytes(), b"://").is_some(),
+    };
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(
+        &mut html,
+        Stream {
+            parser: Parser::new_ext(body, options()).into_offset_iter(),
+            held: VecDeque::new(),
+            ready: VecDeque::new(),
+            pass: &mut pass,
+        },
+    );
+    pass.check_own_anchors();
+    Rendered {
+        html,
+        headings: pass.headings,
+        html_ids: pass.html_ids,
+        anchor_checks: pass.anchor_checks,
+        plain: pass.plain,
     }
-    let own_ids: HashSet<&str> = headings
-        .iter()
-        .map(|h| h.id.as_str())
-        .chain(html_ids.iter().map(String::as_str))
-        .collect();
+}
 
-    let dir = content_path.rsplit_once('/').map_or("", |(d, _)| d);
-    let mut anchor_checks = Vec::new();
-    let mut out_events: Vec<Event<'_>> = Vec::with_capacity(events.len());
-    let mut plain = String::new();
-    let mut in_link = 0usize;
-    let mut in_code = false;
-    for (event, range) in events {
-        let span = range.start + offset..range.end + offset;
+/// The parser's events on their way to the HTML writer, through [`Pass`].
+struct Stream<'a, 'p, 'r> {
+    parser: OffsetIter<'a>,
+    /// A heading's events, from its start to its end, once its id is set.
+    held: VecDeque<(Event<'a>, Range<usize>)>,
+    /// Events ready for the writer (a text with a web address in it gives several).
+    ready: VecDeque<Event<'a>>,
+    pass: &'p mut Pass<'r>,
+}
+
+impl<'a> Iterator for Stream<'a, '_, '_> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            if let Some(e) = self.ready.pop_front() {
+                return Some(e);
+            }
+            let (event, range) = match self.held.pop_front() {
+                Some(held) => held,
+                None => match self.parser.next()? {
+                    (start @ Event::Start(Tag::Heading { .. }), range) => {
+                        self.hold_heading(start, range);
+                        continue;
+                    }
+                    other => other,
+                },
+            };
+            if let Some(e) = self.pass.event(event, range, &mut self.ready) {
+                return Some(e);
+            }
+        }
+    }
+}
+
+impl<'a> Stream<'a, '_, '_> {
+    /// Reads a heading to its end, and gives it its id: the written one (`{#id}`) or
+    /// one made from its text, unique in the page.
+    fn hold_heading(&mut self, mut start: Event<'a>, range: Range<usize>) {
+        let mut text = String::new();
+        let mut inner = Vec::new();
+        for (e, r) in self.parser.by_ref() {
+            let end = matches!(e, Event::End(TagEnd::Heading(_)));
+            if let Event::Text(t) | Event::Code(t) = &e {
+                text.push_str(t);
+            }
+            inner.push((e, r));
+            if end {
+                break;
+            }
+        }
+        if let Event::Start(Tag::Heading { level, id, .. }) = &mut start {
+            let written = id.as_ref().map(|s| s.to_string());
+            let new_id = self
+                .pass
+                .unique_id(written.unwrap_or_else(|| heading_id(&text)));
+            *id = Some(CowStr::from(new_id.clone()));
+            self.pass.headings.push(Heading {
+                level: heading_level(*level),
+                text: text.trim().to_string(),
+                id: new_id,
+            });
+        }
+        self.held.push_back((start, range));
+        self.held.extend(inner);
+    }
+}
+
+/// A fast hash for a page's few heading ids, where SipHash's flooding resistance buys
+/// nothing.
+type FastHash = foldhash::fast::FixedState;
+
+/// What one page's pass gathers on the way: headings, ids, links to check, plain text.
+struct Pass<'r> {
+    offset: usize,
+    source: &'r Source,
+    /// The page's folder under `content/`, which relative links start from.
+    dir: &'r str,
+    targets: &'r LinkTargets<'r>,
+    diags: &'r mut Vec<Diagnostic>,
+    headings: Vec<Heading>,
+    html_ids: Vec<String>,
+    anchor_checks: Vec<AnchorCheck>,
+    /// Links to `#anchor`s of this page, checked at the end (an anchor may come later).
+    own_anchors: Vec<(String, Range<usize>, usize)>,
+    plain: String,
+    /// Heading ids given so far.
+    taken: HashSet<String, FastHash>,
+    /// The last suffix tried for each id.
+    used: HashMap<String, usize, FastHash>,
+    in_link: usize,
+    in_code: bool,
+    /// Whether the body holds `://` at all: most pages hold no bare web address, and
+    /// one search of the whole body spares a search of each of its texts.
+    web_addresses: bool,
+}
+
+impl<'r> Pass<'r> {
+    /// `base`, or `base-1`, `base-2`… whichever is free: unique in the page even when a
+    /// written id or a heading text looks like a suffixed one (`## A`, `## A`, `## A-1`).
+    fn unique_id(&mut self, base: String) -> String {
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
+        if self.taken.insert(base.clone()) {
+            return base;
+        }
+        let n = self.used.entry(base.clone()).or_insert(0);
+        loop {
+            *n += 1;
+            let candidate = format!("{base}-{n}");
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+    }
+
+    /// Takes one event of the page (a heading's id already set): rewrites links and
+    /// images, notes raw HTML's ids, links web addresses, names task boxes, and keeps
+    /// the plain text. Returns what the writer gets, or puts it onto `out` when it is
+    /// more than one event.
+    fn event<'a>(
+        &mut self,
+        event: Event<'a>,
+        range: Range<usize>,
+        out: &mut VecDeque<Event<'a>>,
+    ) -> Option<Event<'a>> {
+        let span = range.start + self.offset..range.end + self.offset;
         match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -193,29 +284,19 @@ pub fn render(
                 title,
                 id,
             }) => {
-                in_link += 1;
+                self.in_link += 1;
                 let dest = if matches!(link_type, LinkType::Email) {
                     dest_url
                 } else {
-                    rewrite(
-                        &dest_url,
-                        false,
-                        dir,
-                        &own_ids,
-                        targets,
-                        source,
-                        span,
-                        &mut anchor_checks,
-                        diags,
-                    )
-                    .map_or(dest_url, CowStr::from)
+                    self.rewrite(&dest_url, false, span)
+                        .map_or(dest_url, CowStr::from)
                 };
-                out_events.push(Event::Start(Tag::Link {
+                Some(Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest,
                     title,
                     id,
-                }));
+                }))
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -223,49 +304,53 @@ pub fn render(
                 title,
                 id,
             }) => {
-                let dest = rewrite(
-                    &dest_url,
-                    true,
-                    dir,
-                    &own_ids,
-                    targets,
-                    source,
-                    span,
-                    &mut anchor_checks,
-                    diags,
-                )
-                .map_or(dest_url, CowStr::from);
-                out_events.push(Event::Start(Tag::Image {
+                let dest = self
+                    .rewrite(&dest_url, true, span)
+                    .map_or(dest_url, CowStr::from);
+                Some(Event::Start(Tag::Image {
                     link_type,
                     dest_url: dest,
                     title,
                     id,
-                }));
+                }))
             }
             Event::End(TagEnd::Link) => {
-                in_link = in_link.saturating_sub(1);
-                out_events.push(Event::End(TagEnd::Link));
+                self.in_link = self.in_link.saturating_sub(1);
+                Some(Event::End(TagEnd::Link))
             }
             Event::Start(Tag::CodeBlock(k)) => {
-                in_code = true;
-                out_events.push(Event::Start(Tag::CodeBlock(k)));
+                self.in_code = true;
+                Some(Event::Start(Tag::CodeBlock(k)))
             }
             Event::End(TagEnd::CodeBlock) => {
-                in_code = false;
-                plain.push(' ');
-                out_events.push(Event::End(TagEnd::CodeBlock));
+                self.in_code = false;
+                self.plain.push(' ');
+                Some(Event::End(TagEnd::CodeBlock))
             }
             Event::Text(t) => {
-                plain.push_str(&t);
-                if in_link == 0 && !in_code && find_url_start(&t).is_some() {
-                    autolink(t, &mut out_events);
+                self.plain.push_str(&t);
+                if self.web_addresses
+                    && self.in_link == 0
+                    && !self.in_code
+                    && find_url_start(&t).is_some()
+                {
+                    autolink(t, out);
+                    None
                 } else {
-                    out_events.push(Event::Text(t));
+                    Some(Event::Text(t))
                 }
             }
             Event::Code(t) => {
-                plain.push_str(&t);
-                out_events.push(Event::Code(t));
+                self.plain.push_str(&t);
+                Some(Event::Code(t))
+            }
+            // Authors mark footnotes and other targets with raw HTML anchors, as GitHub
+            // allows (`<a name="footnote-1"></a>`): links to them are not broken.
+            e @ (Event::Html(_) | Event::InlineHtml(_)) => {
+                if let Event::Html(t) | Event::InlineHtml(t) = &e {
+                    self.raw_html(t, span.start);
+                }
+                Some(e)
             }
             // A task-list box gets a name, so a screen reader says "done" or "to do"
             // (pulldown-cmark's own box has none, which axe reports).
@@ -275,9 +360,9 @@ pub fn render(
                 } else {
                     ("", "To do")
                 };
-                out_events.push(Event::InlineHtml(CowStr::from(format!(
+                Some(Event::InlineHtml(CowStr::from(format!(
                     "<input type=\"checkbox\" class=\"task\" disabled{checked} aria-label=\"{label}\"> "
-                ))));
+                ))))
             }
             e @ (Event::End(TagEnd::Paragraph)
             | Event::End(TagEnd::Heading(_))
@@ -285,20 +370,86 @@ pub fn render(
             | Event::End(TagEnd::TableCell)
             | Event::SoftBreak
             | Event::HardBreak) => {
-                plain.push(' ');
-                out_events.push(e);
+                self.plain.push(' ');
+                Some(e)
             }
-            e => out_events.push(e),
+            e => Some(e),
         }
     }
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out_events.into_iter());
-    Rendered {
-        html,
-        headings,
-        html_ids,
-        anchor_checks,
-        plain,
+
+    /// Notes the ids a piece of raw HTML declares, and warns of its links that leave
+    /// the base path. `event_start` is where the event starts in the file.
+    fn raw_html(&mut self, html: &str, event_start: usize) {
+        let base_path = self.targets.base_path;
+        for (link, at) in scan_raw_html(html, base_path, &mut self.html_ids) {
+            // The event's text is the source's, except where a container's prefix
+            // (`> `, list indentation) was taken out: then point at the tag.
+            let start = event_start + at;
+            let span = match &self.source.text {
+                Some(text) if text.get(start..start + link.len()) == Some(link) => {
+                    start..start + link.len()
+                }
+                _ => event_start..event_start + 1,
+            };
+            self.diags.push(
+                Diagnostic::warning(format!(
+                    "the raw HTML link `{link}` starts at the domain root, outside the base path `{base_path}`"
+                ))
+                .at(self.source, span)
+                .with_help(format!(
+                    "playbook rewrites Markdown links, not raw HTML: write a Markdown link to the page's file (e.g. `[text](../tools/canvas.md)`), or `{}{}` in full",
+                    base_path.trim_end_matches('/'),
+                    link
+                )),
+            );
+        }
+    }
+
+    fn rewrite(&mut self, dest: &str, is_image: bool, span: Range<usize>) -> Option<String> {
+        rewrite(
+            dest,
+            is_image,
+            self.dir,
+            self.targets,
+            self.source,
+            span,
+            &mut self.own_anchors,
+            &mut self.anchor_checks,
+            self.diags,
+        )
+    }
+
+    /// Checks the links to anchors of this page, now that every heading and raw HTML id
+    /// is known. Each error goes where the link's other problems would have gone.
+    fn check_own_anchors(&mut self) {
+        if self.own_anchors.is_empty() {
+            return;
+        }
+        let own_ids: HashSet<&str> = self
+            .headings
+            .iter()
+            .map(|h| h.id.as_str())
+            .chain(self.html_ids.iter().map(String::as_str))
+            .collect();
+        // From the last, so each index still points where it was taken.
+        for (anchor, span, at) in self.own_anchors.drain(..).rev() {
+            if own_ids.contains(anchor.as_str()) {
+                continue;
+            }
+            let d = Diagnostic::error(format!(
+                "link to a missing anchor `#{}` in this page",
+                elide(&anchor)
+            ))
+            .at(self.source, span)
+            .with_help(
+                closest(&anchor, own_ids.iter().copied())
+                    .map(|c| format!("did you mean `#{c}`?"))
+                    .unwrap_or_else(|| {
+                        "anchors are the headings' ids: lower-case, spaces as `-`".into()
+                    }),
+            );
+            self.diags.insert(at, d);
+        }
     }
 }
 
@@ -388,7 +539,7 @@ fn heading_level(l: HeadingLevel) -> u8 {
 }
 
 /// Splits text around bare `http(s)://` URLs and links them, as GitHub does.
-fn autolink<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>) {
+fn autolink<'a>(text: CowStr<'a>, out: &mut VecDeque<Event<'a>>) {
     let s: &str = &text;
     let mut rest = s;
     let mut pieces: Vec<Event<'a>> = Vec::new();
@@ -426,7 +577,7 @@ fn autolink<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>) {
         rest = &rest[start + url.len()..];
     }
     if pieces.is_empty() {
-        out.push(Event::Text(text));
+        out.push_back(Event::Text(text));
         return;
     }
     if !rest.is_empty() {
@@ -497,10 +648,10 @@ fn rewrite(
     dest: &str,
     is_image: bool,
     dir: &str,
-    own_ids: &HashSet<&str>,
     t: &LinkTargets<'_>,
     source: &Source,
     span: Range<usize>,
+    own_anchors: &mut Vec<(String, Range<usize>, usize)>,
     anchor_checks: &mut Vec<AnchorCheck>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<String> {
@@ -523,24 +674,11 @@ fn rewrite(
         None => (path_q, None),
     };
     if path.is_empty() {
-        // `#anchor` in the same page.
+        // `#anchor` in the same page: checked once the whole page is read.
         if let Some(f) = fragment {
             let f = percent_decode(f);
-            if !f.is_empty() && !own_ids.contains(f.as_str()) && !f.starts_with("fn") {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "link to a missing anchor `#{}` in this page",
-                        elide(&f)
-                    ))
-                    .at(source, span)
-                    .with_help(
-                        closest(&f, own_ids.iter().copied())
-                            .map(|c| format!("did you mean `#{c}`?"))
-                            .unwrap_or_else(|| {
-                                "anchors are the headings' ids: lower-case, spaces as `-`".into()
-                            }),
-                    ),
-                );
+            if !f.is_empty() && !f.starts_with("fn") {
+                own_anchors.push((f, span, diags.len()));
             }
         }
         return None;
@@ -829,6 +967,42 @@ mod tests {
         let (_, d) = md("## Start\n\n[x](#strat)\n");
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].help.as_deref(), Some("did you mean `#start`?"));
+    }
+
+    #[test]
+    fn links_to_anchors_further_down_the_page_are_not_broken() {
+        // The page streams through once: an anchor below the link must still count.
+        let (r, d) =
+            md("[a](#later) [b](#note-1) [c](#nowhere)\n\n## Later\n\n<a name=\"note-1\"></a>\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("`#nowhere`"), "{}", d[0].message);
+        assert!(r.html.contains("href=\"#later\""), "{}", r.html);
+    }
+
+    #[test]
+    fn heading_ids_of_ascii_text_match_the_unicode_rule() {
+        // ASCII headings take a shorter path; it must give what the general rule gives.
+        let general = |text: &str| -> String {
+            let mut id = String::new();
+            for c in text.trim().chars() {
+                if c.is_alphanumeric() || c == '_' || c == '-' {
+                    id.extend(c.to_lowercase());
+                } else if c == ' ' {
+                    id.push('-');
+                }
+            }
+            id
+        };
+        let all_ascii: String = (0x20u8..0x7f).map(char::from).collect();
+        for text in [
+            "What We Tried",
+            "  1:1 check-ins -- why?  ",
+            "A_b-C d",
+            "Tabs\tand\nnew lines",
+            all_ascii.as_str(),
+        ] {
+            assert_eq!(heading_id(text), general(text), "{text:?}");
+        }
     }
 
     #[test]
