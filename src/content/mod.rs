@@ -758,10 +758,31 @@ fn humanize(stem: &str) -> String {
 pub fn slugify(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     if s.is_ascii() {
-        slug_of(s.chars(), s.len())
+        ascii_slug(s)
     } else {
         slug_of(s.nfc(), s.len())
     }
+}
+
+/// [`slugify`] of ASCII text, byte by byte: most names and titles are ASCII, and the
+/// character tables of the general rule cost a thousand instructions a name (callgrind:
+/// 3 % of a build, from tag links).
+fn ascii_slug(s: &str) -> String {
+    let mut out = Vec::with_capacity(s.len());
+    let mut dash = false;
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push(b'-');
+            }
+            dash = false;
+            out.push(b.to_ascii_lowercase());
+        } else if b != b'\'' {
+            dash = true;
+        }
+    }
+    // Only ASCII bytes went in.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn slug_of(chars: impl Iterator<Item = char>, len: usize) -> String {
@@ -817,6 +838,19 @@ fn check_unique_urls(pages: &[Page], assets: &[Asset], diags: &mut Vec<Diagnosti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_slugs_match_the_general_rule() {
+        let all_ascii: String = (0u8..0x80).map(char::from).collect();
+        for s in [
+            "Product Vision Canvas!",
+            "  It's 1:1 -- A_B  ",
+            all_ascii.as_str(),
+            "",
+        ] {
+            assert_eq!(ascii_slug(s), slug_of(s.chars(), s.len()), "{s:?}");
+        }
+    }
 
     #[test]
     fn slugify_makes_url_segments() {

@@ -216,14 +216,17 @@ impl<'a> Views<'a> {
 
     /// The link of a term of a taxonomy.
     pub fn term_link(&self, tax: Taxonomy, name: &'a str) -> TermLink<'a> {
-        TermLink {
-            name,
-            url: self.url(&format!(
-                "{}/{}/",
-                tax.folder(),
-                crate::content::slugify(name)
-            )),
-        }
+        // Pieces pushed in place of two `format!`s: a page has a dozen terms, and this
+        // was 2 % of a build's instructions (callgrind).
+        let slug = crate::content::slugify(name);
+        let folder = tax.folder();
+        let mut url = String::with_capacity(self.base_path.len() + folder.len() + slug.len() + 2);
+        url.push_str(self.base_path);
+        url.push_str(folder);
+        url.push('/');
+        url.push_str(&slug);
+        url.push('/');
+        TermLink { name, url }
     }
 
     /// The full view of page `id`.
