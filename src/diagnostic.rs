@@ -518,6 +518,34 @@ pub fn did_you_mean<'a>(
     closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
+/// The path among `paths` a missing `path` most likely meant: one with the same file name
+/// (a moved file, a renamed folder) when there is one, else the closest by spelling.
+/// Looking for the file name first is a comparison per path, where a similarity score
+/// per path is not: a renamed folder of a 10,000-page playbook breaks thousands of
+/// links, and scoring every path for each took seconds.
+pub fn closest_path<'a>(path: &str, paths: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let paths: Vec<&str> = paths.into_iter().collect();
+    let name = file_stem(path);
+    let same_name: Vec<&str> = paths
+        .iter()
+        .copied()
+        .filter(|p| file_stem(p) == name)
+        .collect();
+    if same_name.is_empty() {
+        closest(path, paths)
+    } else {
+        closest(path, same_name.iter().copied()).or_else(|| same_name.iter().min().copied())
+    }
+}
+
+/// A path's file name without `.md`: `tools/canvas.md` → `canvas`.
+pub fn file_stem(path: &str) -> &str {
+    // memrchr: `rsplit` searches characters one by one from the end, and this runs on
+    // every path for every broken link.
+    let name = memchr::memrchr(b'/', path.as_bytes()).map_or(path, |i| &path[i + 1..]);
+    name.strip_suffix(".md").unwrap_or(name)
+}
+
 /// The candidate closest to `word` by Jaro-Winkler similarity, when it is close enough.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_l = word.to_lowercase();
@@ -605,6 +633,25 @@ impl IntoIterator for Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_path_is_matched_to_the_same_file_name_before_the_closest_spelling() {
+        let paths = ["methods/canvas.md", "tools/canvass.md", "z/canvas.md"];
+        // Moved into another folder: the same name wins over a near spelling, and the
+        // first in sorted order among several.
+        assert_eq!(
+            closest_path("tools/canvas.md", paths),
+            Some("methods/canvas.md")
+        );
+        // No path of that name: the closest spelling, if close enough.
+        assert_eq!(
+            closest_path("tools/canvasss.md", paths),
+            Some("tools/canvass.md")
+        );
+        assert_eq!(closest_path("retrospective/questions.md", paths), None);
+        assert_eq!(file_stem("a/b/story-mapping.md"), "story-mapping");
+        assert_eq!(file_stem("story-mapping"), "story-mapping");
+    }
 
     #[test]
     fn line_column_counts_characters_not_bytes() {

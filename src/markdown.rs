@@ -2,7 +2,7 @@
 //! footnotes and bare-URL autolinks; GitHub-style heading ids; links and images relative
 //! to the Markdown file rewritten to published URLs, and a missing target an error.
 
-use crate::diagnostic::{Diagnostic, Source, closest};
+use crate::diagnostic::{Diagnostic, Source, closest, closest_path};
 use pulldown_cmark::{
     CowStr, Event, HeadingLevel, LinkType, OffsetIter, Options, Parser, Tag, TagEnd,
 };
@@ -779,7 +779,7 @@ fn rewrite(
         } else {
             t.pages.keys().map(String::as_str).collect()
         };
-        match closest(&target, pool.iter().copied()) {
+        match closest_path(&target, pool) {
             Some(c) => format!(
                 "did you mean `{}`? paths are relative to this file's folder",
                 relative_path(dir, c)

@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::content::{Asset, Content, Kind, Page, Role};
-use crate::diagnostic::{Diagnostic, closest};
+use crate::diagnostic::{Diagnostic, closest, file_stem};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use toml::Spanned;
 
@@ -124,6 +124,9 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// Keys of drafts left out.
     pub skipped_drafts: Vec<String>,
+    /// Pages by file name (the key's last segment), made at the first dangling
+    /// reference: a page of that name elsewhere is the likeliest fix of one.
+    by_name: std::sync::OnceLock<HashMap<String, Vec<PageId>>>,
 }
 
 impl Site {
@@ -165,6 +168,7 @@ impl Site {
             kind_intro,
             assets,
             skipped_drafts,
+            by_name: std::sync::OnceLock::new(),
         };
         site.order();
         site.resolve_links(&mut diags);
@@ -217,14 +221,42 @@ impl Site {
                 ),
             ));
         }
-        let candidates = self
-            .by_key
-            .iter()
-            .filter(|(_, id)| expected.is_none_or(|k| self.pages[**id].kind == k))
-            .map(|(k, _)| k.as_str());
-        let help = match closest(&key, candidates) {
-            Some(c) => format!("did you mean `{c}`?"),
-            None => match expected {
+        let of_kind = |id: &PageId| expected.is_none_or(|k| self.pages[*id].kind == k);
+        // Pages of that file name, of any kind, sorted: the likeliest meant, found by
+        // one lookup (a renamed folder leaves thousands of references dangling).
+        let by_name = self.by_name.get_or_init(|| {
+            let mut map: HashMap<String, Vec<PageId>> = HashMap::new();
+            for (k, &id) in &self.by_key {
+                map.entry(file_stem(k).to_string()).or_default().push(id);
+            }
+            for ids in map.values_mut() {
+                ids.sort_by(|a, b| self.pages[*a].key.cmp(&self.pages[*b].key));
+            }
+            map
+        });
+        let same_name = by_name.get(file_stem(&key)).map_or(&[][..], Vec::as_slice);
+        let suggestion = match same_name.iter().find(|id| of_kind(id)) {
+            Some(&id) => Some(self.pages[id].key.as_str()),
+            None => closest(
+                &key,
+                self.by_key
+                    .iter()
+                    .filter(|(_, id)| of_kind(id))
+                    .map(|(k, _)| k.as_str()),
+            ),
+        };
+        // A page of another kind with that name: moved out of its kind's folder.
+        let elsewhere = same_name.first().map(|&id| &self.pages[id]);
+        let help = match (suggestion, expected.zip(elsewhere)) {
+            (Some(c), _) => format!("did you mean `{c}`?"),
+            (None, Some((k, other))) => format!(
+                "`{}` has that name, but it is a {}, not a {}: move it into `content/{}/`, or remove it from this list",
+                other.key,
+                other.kind.name(),
+                k.name(),
+                k.folder().unwrap_or_default()
+            ),
+            (None, None) => match expected {
                 Some(k) => format!(
                     "refer to a page as `{}/<file name without .md>`; it must exist in `content/{}/`",
                     k.folder().unwrap_or_default(),

@@ -277,7 +277,7 @@ pub fn parse(
         let span = key.span().start + offset..key.span().end + offset;
         let others = Kind::kinds_accepting(name);
         let d = if !others.is_empty() {
-            let names: Vec<String> = others.iter().map(|k| format!("{k}s")).collect();
+            let names: Vec<String> = others.iter().map(|k| k.plural().to_string()).collect();
             Diagnostic::error(format!("`{name}` is not a key of a {kind}")).with_help(format!(
                 "`{name}` belongs to {}; remove it here, or move the page to that kind's folder",
                 names.join(" and ")

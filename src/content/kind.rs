@@ -71,6 +71,11 @@ impl Kind {
         }
     }
 
+    /// The kind's name in the plural, for messages: `stories`, `pages`.
+    pub fn plural(self) -> &'static str {
+        self.folder().unwrap_or("pages")
+    }
+
     /// The heading of this kind's index page.
     pub fn plural_label(self) -> &'static str {
         match self {

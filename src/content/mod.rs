@@ -617,9 +617,9 @@ fn read_page(
                 };
                 diags.push(
                     Diagnostic::error(format!(
-                        "`kind = \"{named}\"` contradicts the folder: files in `{}` are {}s",
+                        "`kind = \"{named}\"` contradicts the folder: files in `{}` are {}",
                         folder.map_or("content/".to_string(), |f| format!("content/{f}/")),
-                        kind
+                        kind.plural()
                     ))
                     .at(&source, span)
                     .with_help(format!(

@@ -109,6 +109,41 @@ fn check_rejects_dangling_reference_with_closest_page() {
 }
 
 #[test]
+fn a_kind_folder_renamed_points_each_broken_reference_and_link_at_the_moved_page() {
+    // `tools/` renamed to `methods/`: the tool is now a plain page of another folder.
+    Project::new()
+        .file(
+            "content/methods/story-mapping.md",
+            "+++\ntitle = \"Story Mapping\"\n+++\n\nSteps.\n",
+        )
+        .file(
+            "content/prompts/remove-one.md",
+            "+++\ntitle = \"Q?\"\npurpose = \"p\"\ntools = [\"story-mapping\"]\n+++\n\nSee [the map](../tools/story-mapping.md).\n",
+        )
+        .run(&["check"])
+        .fails()
+        .error_count(2)
+        .stderr_has("error: dangling reference in `tools`: no page `tools/story-mapping`")
+        .stderr_has(
+            "help: `methods/story-mapping` has that name, but it is a page, not a tool: move it into `content/tools/`, or remove it from this list",
+        )
+        .stderr_has("error: link to a missing page `../tools/story-mapping.md`")
+        .stderr_has("help: did you mean `../methods/story-mapping.md`?");
+}
+
+#[test]
+fn a_key_of_another_kind_names_the_kinds_that_take_it_in_plain_english() {
+    Project::new()
+        .file(
+            "content/takeaways/quote.md",
+            "+++\ntitle = \"A takeaway\"\nquote = \"q\"\nduration = \"30 min\"\n+++\n",
+        )
+        .run(&["check"])
+        .fails()
+        .stderr_has("`duration` belongs to tools and stories;");
+}
+
+#[test]
 fn check_rejects_dangling_playbook_step() {
     Project::new()
         .file("content/prompts/remove-one.md", PROMPT)
