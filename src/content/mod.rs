@@ -112,9 +112,11 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
     // build never publishes (or reads forever from) somewhere the author did not mean.
     let fence = Fence::new(root, &content_dir);
     let mut skipped = Vec::new();
+    // Not sorted by the walk: walkdir's sort takes each name from its path again at
+    // every comparison, which cost more than the rest of the walk (callgrind); the
+    // paths are sorted once at the end instead, in the same order.
     let walker = walkdir::WalkDir::new(&content_dir)
         .follow_links(true)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
             if e.depth() == 0 {
@@ -194,6 +196,8 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
         }
     }
     diags.extend(skipped);
+    markdown.sort_by_cached_key(|(rel, _)| walk_order(rel));
+    assets.sort_by_cached_key(|a| walk_order(&a.rel));
 
     let results: Vec<(Option<Page>, Vec<Diagnostic>, Option<String>)> = markdown
         .par_iter()
@@ -215,6 +219,13 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
         },
         diags,
     )
+}
+
+/// The sort key of a path under `content/` that puts paths in the order of a walk that
+/// visits each folder's entries by name: with `/` as the lowest byte (no name holds a
+/// NUL), byte order is that order.
+fn walk_order(rel: &str) -> String {
+    rel.replace('/', "\0")
 }
 
 /// Returns true if and only if a file or folder is skipped: hidden files, editor backups.
@@ -838,6 +849,23 @@ fn check_unique_urls(pages: &[Page], assets: &[Asset], diags: &mut Vec<Diagnosti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_sort_in_the_order_of_a_walk_sorted_by_name() {
+        let mut paths = vec![
+            "a/yy.md", "a-b/x.md", "a.md", "a/y/z.md", "b.md", "a/x.md", "A/x.md", "a/y.md",
+        ];
+        let mut by_components = paths.clone();
+        by_components.sort_by(|a, b| a.split('/').cmp(b.split('/')));
+        paths.sort_by_cached_key(|p| walk_order(p));
+        assert_eq!(paths, by_components);
+        assert_eq!(
+            paths,
+            [
+                "A/x.md", "a/x.md", "a/y/z.md", "a/y.md", "a/yy.md", "a-b/x.md", "a.md", "b.md"
+            ]
+        );
+    }
 
     #[test]
     fn ascii_slugs_match_the_general_rule() {
