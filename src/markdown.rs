@@ -99,9 +99,10 @@ pub fn heading_id(text: &str) -> String {
 /// Renders a page's Markdown `body`, which starts at byte `offset` of `source`'s text,
 /// for the page whose path under `content/` is `content_path`.
 ///
-/// One pass: the parser's events stream through a pass of our own into the HTML writer. Only a
-/// heading's own events are held back, until its text (which makes its id) is read;
-/// links to anchors of the page itself are checked at the end, when every id is known.
+/// One pass: the parser's events stream through our own pass into the HTML writer.
+/// Only a heading's own events are held back, until its text (which makes its id) is
+/// read; links to anchors of the page itself are checked at the end, when every id is
+/// known.
 pub fn render(
     body: &str,
     offset: usize,
