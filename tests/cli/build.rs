@@ -1138,6 +1138,7 @@ fn verbose_build_reports_each_phase_with_its_time_and_the_cores_it_kept_busy() {
         ],
         "stderr:\n{err}"
     );
+    let mut with_cores = 0;
     for (name, rest) in phases {
         let ms: f64 = rest
             .split(" ms")
@@ -1145,8 +1146,9 @@ fn verbose_build_reports_each_phase_with_its_time_and_the_cores_it_kept_busy() {
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or_else(|| panic!("`{name}` has no time in milliseconds: {rest}"));
         assert!(ms >= 0.0, "{name}: {rest}");
-        // The processor clock of the process is read on Linux (and other Unix systems).
-        if cfg!(target_os = "linux") && ms > 0.0 {
+        // The processor clock of the process is read on Linux (and other Unix systems);
+        // a phase under a millisecond is too short for the ratio to mean anything.
+        if cfg!(target_os = "linux") && ms >= 1.0 {
             let cores: f64 = rest
                 .split("ms")
                 .nth(1)
@@ -1158,6 +1160,15 @@ fn verbose_build_reports_each_phase_with_its_time_and_the_cores_it_kept_busy() {
                 (0.0..=1024.0).contains(&cores),
                 "{name}: {cores} cores in {rest}"
             );
+            with_cores += 1;
+        } else {
+            assert!(!rest.contains("cores"), "{name}: {rest}");
         }
+    }
+    if cfg!(target_os = "linux") {
+        assert!(
+            with_cores > 0,
+            "no phase took a millisecond, so no core count was checked:\n{err}"
+        );
     }
 }
