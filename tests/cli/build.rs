@@ -1145,7 +1145,6 @@ fn verbose_build_reports_each_phase_with_its_time_and_the_cores_it_kept_busy() {
             .next()
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or_else(|| panic!("`{name}` has no time in milliseconds: {rest}"));
-        assert!(ms >= 0.0, "{name}: {rest}");
         // The processor clock of the process is read on Linux (and other Unix systems);
         // a phase under a millisecond is too short for the ratio to mean anything.
         if cfg!(target_os = "linux") && ms >= 1.0 {
