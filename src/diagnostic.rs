@@ -284,6 +284,21 @@ impl Diagnostic {
                 plain_type(found)
             ))
             .with_help(type_hint(expected, key.unwrap_or("key")))
+        } else if (raw.contains("basic string") || raw.contains("literal string"))
+            && matches!(
+                text.get(span.start..).and_then(|t| t.chars().next()),
+                Some('\n' | '\r')
+            )
+        {
+            // The line ended inside quotes: the parser points at the line's end.
+            let quote = if raw.contains("literal") { "'" } else { "\"" };
+            let what = key.map_or("text".to_string(), |k| format!("`{k}`"));
+            Diagnostic::error(format!(
+                "unclosed quote: {what} runs to the end of the line"
+            ))
+            .with_help(format!(
+                "add the closing `{quote}` at the end of the text; text over several lines goes in triple quotes (`{quote}{quote}{quote}…{quote}{quote}{quote}`)"
+            ))
         } else {
             // A syntax error: the parser's own words, on one line, and the usual fixes.
             let msg = raw.replace('\n', "; ");
@@ -410,11 +425,13 @@ fn clamp_span(text: &str, span: Range<usize>) -> Range<usize> {
     if end == start && start < text.len() {
         end = start + text[start..].chars().next().map_or(0, char::len_utf8);
     }
-    // One line is enough to point at: a span over many lines draws a wall of bars.
-    if let Some(nl) = text[start..end].find('\n')
-        && nl > 0
-    {
+    // One line is enough to point at: a span over many lines draws a wall of bars. A
+    // span at a line's end (a string never closed) points just after its last character.
+    if let Some(nl) = text[start..end].find('\n') {
         end = start + nl;
+        if text[start..end].trim_end_matches('\r').is_empty() {
+            end = start;
+        }
     }
     start..end
 }

@@ -56,6 +56,9 @@ pub struct LinkTargets<'a> {
     pub folders: &'a HashMap<String, String>,
     /// Paths of drafts left out, for a better message.
     pub drafts: &'a HashSet<String>,
+    /// Paths of Markdown files left out for errors of their own: links to them are not
+    /// reported, the file's own error says what to fix.
+    pub unreadable: &'a HashSet<String>,
     /// The base path, `/playbook/`.
     pub base_path: &'a str,
 }
@@ -750,6 +753,12 @@ fn rewrite(
     if t.assets.contains(&target) {
         return Some(suffix(target));
     }
+    if !is_image
+        && (t.unreadable.contains(&target) || t.unreadable.contains(&format!("{target}.md")))
+    {
+        // The page is there, with errors of its own that stop the build.
+        return None;
+    }
     if is_image && t.pages.contains_key(&target) {
         diags.push(
             Diagnostic::error(format!(
@@ -842,6 +851,7 @@ mod tests {
         assets: HashSet<String>,
         folders: HashMap<String, String>,
         drafts: HashSet<String>,
+        unreadable: HashSet<String>,
     }
 
     fn fixture() -> Fixture {
@@ -856,6 +866,7 @@ mod tests {
             assets,
             folders,
             drafts: HashSet::new(),
+            unreadable: ["prompts/broken.md".to_string()].into_iter().collect(),
         }
     }
 
@@ -866,6 +877,7 @@ mod tests {
             assets: &f.assets,
             folders: &f.folders,
             drafts: &f.drafts,
+            unreadable: &f.unreadable,
             base_path: "/pb/",
         };
         let source = Source {
@@ -961,6 +973,15 @@ mod tests {
             "content/prompts/why.md:3:5: error: link to a missing page `../tools/canvass.md`"
         );
         assert!(d[0].help.as_deref().unwrap().contains("../tools/canvas.md"));
+    }
+
+    #[test]
+    fn a_link_to_a_page_left_out_for_its_own_errors_is_not_reported_again() {
+        // `prompts/broken.md` exists but its front matter is broken: that error is the
+        // one to fix; the link is fine once it is fixed.
+        let (_, d) = md("[b](broken.md) [c](broken/) [m](missing.md)\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("`missing.md`"), "{}", d[0].message);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::content::{Asset, Content, Kind, Page, Role};
 use crate::diagnostic::{Diagnostic, closest, file_stem};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use toml::Spanned;
 
 /// A front matter list of references: key, values, the kind it names, the relation.
@@ -124,6 +124,10 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// Keys of drafts left out.
     pub skipped_drafts: Vec<String>,
+    /// Markdown files left out for errors of their own.
+    pub unreadable: Vec<crate::content::Unreadable>,
+    /// Their keys, which references to them are not reported for.
+    unreadable_keys: HashSet<String>,
     /// Pages by file name (the key's last segment), made at the first dangling
     /// reference: a page of that name elsewhere is the likeliest fix of one.
     by_name: std::sync::OnceLock<HashMap<String, Vec<PageId>>>,
@@ -137,6 +141,7 @@ impl Site {
             pages,
             assets,
             skipped_drafts,
+            unreadable,
         } = content;
         let mut diags = Vec::new();
         let mut by_key = HashMap::new();
@@ -168,6 +173,8 @@ impl Site {
             kind_intro,
             assets,
             skipped_drafts,
+            unreadable_keys: unreadable.iter().map(|u| u.key.clone()).collect(),
+            unreadable,
             by_name: std::sync::OnceLock::new(),
         };
         site.order();
@@ -201,8 +208,14 @@ impl Site {
     }
 
     /// Resolves a reference written in front matter. `expected` is the kind a key names
-    /// (`tools` → tool), in which a bare slug is accepted.
-    fn resolve(&self, raw: &str, expected: Option<Kind>) -> Result<PageId, (String, String)> {
+    /// (`tools` → tool), in which a bare slug is accepted. The error is the message and
+    /// its help, or `None` when the page exists but was left out for errors of its own,
+    /// which already say what to fix.
+    fn resolve(
+        &self,
+        raw: &str,
+        expected: Option<Kind>,
+    ) -> Result<PageId, Option<(String, String)>> {
         let r = raw.trim().trim_start_matches("./").trim_matches('/');
         let r = r.strip_suffix(".md").unwrap_or(r);
         let key = match expected {
@@ -212,14 +225,17 @@ impl Site {
         if let Some(&id) = self.by_key.get(&key) {
             return Ok(id);
         }
+        if self.unreadable_keys.contains(&key) {
+            return Err(None);
+        }
         let message = format!("no page `{key}` for reference `{raw}`");
         if self.skipped_drafts.contains(&key) {
-            return Err((
+            return Err(Some((
                 message,
                 format!(
                     "`{key}` is a draft: build with `--drafts`, or publish it by removing `draft = true`"
                 ),
-            ));
+            )));
         }
         let of_kind = |id: &PageId| expected.is_none_or(|k| self.pages[*id].kind == k);
         // Pages of that file name, of any kind, sorted: the likeliest meant, found by
@@ -265,7 +281,7 @@ impl Site {
                 None => "refer to a page as `<kind folder>/<file name without .md>`, e.g. `tools/story-mapping`".into(),
             },
         };
-        Err((message, help))
+        Err(Some((message, help)))
     }
 
     fn resolve_links(&mut self, diags: &mut Vec<Diagnostic>) {
@@ -293,7 +309,8 @@ impl Site {
                                 .with_help("remove this reference"),
                         ),
                         Ok(t) => edges.push((id, t, rel)),
-                        Err((m, h)) => diags.push(
+                        Err(None) => {}
+                        Err(Some((m, h))) => diags.push(
                             Diagnostic::error(format!("dangling reference in `{key}`: {m}"))
                                 .at(&p.source, span)
                                 .with_help(h),
@@ -313,7 +330,8 @@ impl Site {
                         page: t,
                         note: s.note.clone(),
                     }),
-                    Err((m, h)) => {
+                    Err(None) => {}
+                    Err(Some((m, h))) => {
                         let h = if !s.target.contains('/') {
                             format!(
                                 "a step needs the full reference with its folder, e.g. `tools/{}`; {h}",

@@ -90,6 +90,19 @@ pub struct Content {
     pub assets: Vec<Asset>,
     /// Keys of drafts left out, so a reference to one can say so.
     pub skipped_drafts: Vec<String>,
+    /// Markdown files left out for errors of their own (see [`Unreadable`]).
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A Markdown file that exists but could not be made into a page: unreadable, or its
+/// front matter broken. Its own error says why; references and links to it are not
+/// reported again as pointing nowhere, so the cause is the one message a coach sees.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    /// Its path under `content/` (`prompts/remove-one.md`).
+    pub content_path: String,
+    /// The key references would use, from its file name (its `slug` is unknown).
+    pub key: String,
 }
 
 /// Reads `content/` under `root`. Every problem is returned; pages that could not be
@@ -205,7 +218,14 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
         .collect();
     let mut pages = Vec::with_capacity(results.len());
     let mut skipped_drafts = Vec::new();
-    for (page, d, draft) in results {
+    let mut unreadable = Vec::new();
+    for ((rel, _), (page, d, draft)) in markdown.iter().zip(results) {
+        if page.is_none() && draft.is_none() && d.iter().any(Diagnostic::is_error) {
+            unreadable.push(Unreadable {
+                content_path: rel.clone(),
+                key: key_from_path(rel),
+            });
+        }
         diags.extend(d);
         pages.extend(page);
         skipped_drafts.extend(draft);
@@ -216,6 +236,7 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
             pages,
             assets,
             skipped_drafts,
+            unreadable,
         },
         diags,
     )
@@ -680,28 +701,17 @@ fn read_page(
         }
         None => slugify(stem),
     };
-    let dir_url =
-        |f: Option<&str>| f.map(|f| f.split('/').map(slugify).collect::<Vec<_>>().join("/"));
     let (key, url) = match role {
         Role::Home => (String::new(), String::new()),
         Role::KindIndex(k) => {
             let f = k.folder().unwrap_or_default();
             (f.to_string(), format!("{f}/"))
         }
-        Role::Regular => match (kind.folder(), stem) {
-            (Some(f), _) => (format!("{f}/{slug}"), format!("{f}/{slug}/")),
-            (None, "_index") => {
-                let d = dir_url(folder).unwrap_or_default();
-                (d.clone(), format!("{d}/"))
-            }
-            (None, _) => {
-                let key = match dir_url(folder) {
-                    Some(d) => format!("{d}/{slug}"),
-                    None => slug.clone(),
-                };
-                (key.clone(), format!("{key}/"))
-            }
-        },
+        Role::Regular => {
+            let key = regular_key(kind, folder, stem, &slug);
+            let url = format!("{key}/");
+            (key, url)
+        }
     };
 
     let title = match &fm.title {
@@ -742,6 +752,34 @@ fn read_page(
         steps,
     };
     (Some(page), diags, None)
+}
+
+/// The key of a regular page: `<kind folder>/<slug>` for a kind, the folders (as
+/// slugs) and the slug for a free page; a free `_index.md` is its folder's page.
+fn regular_key(kind: Kind, folder: Option<&str>, stem: &str, slug: &str) -> String {
+    let dir_url = || folder.map(|f| f.split('/').map(slugify).collect::<Vec<_>>().join("/"));
+    match (kind.folder(), stem) {
+        (Some(f), _) => format!("{f}/{slug}"),
+        (None, "_index") => dir_url().unwrap_or_default(),
+        (None, _) => match dir_url() {
+            Some(d) => format!("{d}/{slug}"),
+            None => slug.to_string(),
+        },
+    }
+}
+
+/// The key of the Markdown file at `rel` (under `content/`) as if its front matter set
+/// no `slug`: what references to it most likely say.
+fn key_from_path(rel: &str) -> String {
+    let (folder, file) = match rel.rsplit_once('/') {
+        Some((dir, file)) => (Some(dir), file),
+        None => (None, rel),
+    };
+    let stem = file.strip_suffix(".md").unwrap_or(file);
+    let kind = folder
+        .and_then(|_| Kind::from_folder(rel.split('/').next().unwrap_or("")))
+        .unwrap_or(Kind::Page);
+    regular_key(kind, folder, stem, &slugify(stem))
 }
 
 /// The text of the first `# ` heading, for free pages without a title.

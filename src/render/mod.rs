@@ -312,11 +312,17 @@ pub fn render_site(
         .iter()
         .map(|k| format!("{k}.md"))
         .collect();
+    let unreadable: HashSet<String> = site
+        .unreadable
+        .iter()
+        .map(|u| u.content_path.clone())
+        .collect();
     let targets = LinkTargets {
         pages: &page_urls,
         assets: &assets,
         folders: &folders,
         drafts: &drafts,
+        unreadable: &unreadable,
         base_path,
     };
 
@@ -874,6 +880,8 @@ pub fn rerender_bodies(
         assets: &inc.assets,
         folders: &inc.folders,
         drafts: &inc.drafts,
+        // Only a build without errors is updated, so no page was left out for its own.
+        unreadable: &HashSet::new(),
         base_path: site.config.base_path(),
     };
     // Warnings and errors alike: a warning does not stop the update.

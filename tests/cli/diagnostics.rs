@@ -54,6 +54,43 @@ fn check_rejects_bad_toml_with_line_of_the_whole_file() {
 }
 
 #[test]
+fn an_unclosed_quote_points_at_the_end_of_its_line_and_names_the_key() {
+    // The parser's error sits on the line break; the caret goes after the last
+    // character, on that line alone, not across the next one.
+    with_prompt("+++\ntitle = \"What would you remove?\npurpose = \"p\"\n+++\n")
+        .run(&["check"])
+        .fails()
+        .error_count(1)
+        .stderr_has("error: unclosed quote: `title` runs to the end of the line")
+        .stderr_has("--> content/prompts/remove-one.md:2:32")
+        .stderr_has("2 | title = \"What would you remove?\n  |                                ^\n")
+        .stderr_has("help: add the closing `\"` at the end of the text");
+}
+
+#[test]
+fn a_page_with_broken_front_matter_is_the_only_error_not_every_reference_to_it() {
+    // The prompt exists; its front matter does not parse. References to it from a
+    // playbook's steps, a story's list and a Markdown link are not reported as pointing
+    // nowhere: the one thing to fix is the prompt. A truly missing page still is.
+    Project::new()
+        .file("content/prompts/remove-one.md", "+++\ntitle = \"Q?\npurpose = \"p\"\n+++\n")
+        .file(
+            "content/playbooks/start.md",
+            "+++\ntitle = \"Start\"\nsteps = [\"prompts/remove-one\"]\n+++\n",
+        )
+        .file(
+            "content/stories/one.md",
+            "+++\ntitle = \"One\"\ncontext = \"c\"\nprompts = [\"remove-one\", \"remove-two\"]\n+++\n\nSee [it](../prompts/remove-one.md).\n",
+        )
+        .run(&["check"])
+        .fails()
+        .error_count(2)
+        .stderr_has("error: unclosed quote: `title`")
+        .stderr_has("--> content/prompts/remove-one.md:2:12")
+        .stderr_has("error: dangling reference in `prompts`: no page `prompts/remove-two`");
+}
+
+#[test]
 fn check_rejects_unclosed_front_matter() {
     with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\n\nBody without the closing line.\n")
         .run(&["check"])

@@ -95,6 +95,7 @@ pub struct Site {
     assets: HashSet<String>,
     folders: HashMap<String, String>,
     drafts: HashSet<String>,
+    unreadable: HashSet<String>,
 }
 
 impl Site {
@@ -135,11 +136,15 @@ impl Site {
         .map(|s| s.to_string())
         .collect();
         let drafts = ["tools/unfinished.md".to_string()].into_iter().collect();
+        let unreadable = ["prompts/broken-front-matter.md".to_string()]
+            .into_iter()
+            .collect();
         Site {
             pages,
             assets,
             folders,
             drafts,
+            unreadable,
         }
     }
 }
@@ -168,6 +173,7 @@ pub fn markdown(data: &[u8]) {
             assets: &site.assets,
             folders: &site.folders,
             drafts: &site.drafts,
+            unreadable: &site.unreadable,
             base_path,
         };
         let mut diags = Vec::new();
