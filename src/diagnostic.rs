@@ -299,10 +299,26 @@ impl Diagnostic {
             .with_help(format!(
                 "add the closing `{quote}` at the end of the text; text over several lines goes in triple quotes (`{quote}{quote}{quote}…{quote}{quote}{quote}`)"
             ))
+        } else if raw.contains("duplicate key")
+            && let Some(k) = key
+            && let Some(first) = first_set_on(text, offset, span.start, k)
+        {
+            Diagnostic::error(format!("`{k}` is set twice")).with_help(format!(
+                "it is first set on line {first}: keep one of the two"
+            ))
+        } else if raw.contains("duplicate key")
+            && let Some(table) = table_of_line(text, span.start)
+            && let Some(first) = first_table_on(text, offset, span.start, table)
+        {
+            Diagnostic::error(format!("table `[{table}]` appears twice")).with_help(format!(
+                "it first appears on line {first}: move these keys under it and delete this heading"
+            ))
         } else {
             // A syntax error: the parser's own words, on one line, and the usual fixes.
             let msg = raw.replace('\n', "; ");
-            let help = if msg.contains("duplicate") {
+            let help = if msg.contains("invalid date") || msg.contains("invalid time") {
+                "write a date as year-month-day with two-digit months and days, without quotes: `date = 2026-01-05`".to_string()
+            } else if msg.contains("duplicate") {
                 "a key or table may appear only once: merge the two, or delete one".to_string()
             } else if spanned.is_empty() && span.start >= text.len() {
                 "the TOML ends too early: close every string, array and table".to_string()
@@ -315,6 +331,50 @@ impl Diagnostic {
         };
         d.at(source, span)
     }
+}
+
+/// The line (one-based, in the whole file) where `key` is first set in the TOML that
+/// starts at `from`, before the line holding `at`, in the same table.
+fn first_set_on(text: &str, from: usize, at: usize, key: &str) -> Option<usize> {
+    let before = text.get(from..at.min(text.len()))?;
+    let before = &before[..before.rfind('\n').map_or(0, |i| i + 1)];
+    let first_line = line_column(text, from).0;
+    let mut first = None;
+    for (i, line) in before.lines().enumerate() {
+        let line = line.trim_start();
+        if line.starts_with('[') {
+            // A new table: keys above it are other keys.
+            first = None;
+        } else if first.is_none()
+            && line
+                .split_once('=')
+                .is_some_and(|(k, _)| k.trim().trim_matches('"') == key)
+        {
+            first = Some(first_line + i);
+        }
+    }
+    first
+}
+
+/// The table a `[name]` heading on the line holding `offset` opens, if it is one.
+fn table_of_line(text: &str, offset: usize) -> Option<&str> {
+    let offset = offset.min(text.len());
+    let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?.trim();
+    let name = line.strip_prefix('[')?.split(']').next()?.trim();
+    (!name.is_empty() && !name.starts_with('[')).then_some(name)
+}
+
+/// The line (one-based, in the whole file) of the first `[table]` heading in the TOML
+/// that starts at `from`, before the line holding `at`.
+fn first_table_on(text: &str, from: usize, at: usize, table: &str) -> Option<usize> {
+    let before = text.get(from..at.min(text.len()))?;
+    let before = &before[..before.rfind('\n').map_or(0, |i| i + 1)];
+    let first_line = line_column(text, from).0;
+    before
+        .lines()
+        .position(|l| table_of_line(l, 0) == Some(table))
+        .map(|i| first_line + i)
 }
 
 /// The key assigned on the line holding `offset` (`title` for `title = 3`), if any.

@@ -68,6 +68,42 @@ fn an_unclosed_quote_points_at_the_end_of_its_line_and_names_the_key() {
 }
 
 #[test]
+fn a_key_set_twice_names_the_line_it_was_first_set_on() {
+    with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\ntitle = \"Again?\"\n+++\n")
+        .run(&["check"])
+        .fails()
+        .error_count(1)
+        .stderr_has("error: `title` is set twice")
+        .stderr_has("--> content/prompts/remove-one.md:4:1")
+        .stderr_has("help: it is first set on line 2: keep one of the two");
+}
+
+#[test]
+fn a_table_written_twice_in_book_toml_names_its_first_heading() {
+    Project::new()
+        .file(
+            "book.toml",
+            "[book]\ntitle = \"T\"\n\n[search]\nenabled = true\n\n[search]\nenabled = false\n",
+        )
+        .run(&["check"])
+        .fails()
+        .error_count(1)
+        .stderr_has("error: table `[search]` appears twice")
+        .stderr_has("--> book.toml:7:2")
+        .stderr_has("help: it first appears on line 4");
+}
+
+#[test]
+fn a_date_without_two_digit_months_says_how_dates_are_written() {
+    with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\ndate = 2026-1-5\n+++\n")
+        .run(&["check"])
+        .fails()
+        .error_count(1)
+        .stderr_has("--> content/prompts/remove-one.md:4:8")
+        .stderr_has("help: write a date as year-month-day with two-digit months and days, without quotes: `date = 2026-01-05`");
+}
+
+#[test]
 fn a_page_with_broken_front_matter_is_the_only_error_not_every_reference_to_it() {
     // The prompt exists; its front matter does not parse. References to it from a
     // playbook's steps, a story's list and a Markdown link are not reported as pointing
