@@ -481,7 +481,11 @@ mod tests {
             "[book]\ntitle = \"T\"\n[search]\nenabled = true\n[search]\nenabled = false\n",
         );
         assert!(e.contains("book.toml:5:"), "{e}");
-        assert!(e.contains("may appear only once"), "{e}");
+        assert!(e.contains("table `[search]` appears twice"), "{e}");
+        assert!(
+            e.contains("first appears on line 3: move these keys under it"),
+            "{e}"
+        );
     }
 
     #[test]
