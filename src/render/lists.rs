@@ -21,6 +21,8 @@ pub struct Card<'a> {
     pub tags: Vec<&'a str>,
     /// Tag slugs, for filter data attributes (tags may hold spaces).
     pub tag_slugs: Vec<String>,
+    /// The values of the filters' data attributes, each space-separated.
+    pub filter: CardFilter,
     /// A tool's difficulty.
     pub difficulty: Option<Difficulty>,
     /// A tool's or story's duration as written.
@@ -33,6 +35,19 @@ pub struct Card<'a> {
     pub instead_of: Option<&'a str>,
     /// A prompt's follow-up questions (printed on its card).
     pub follow_ups: &'a [String],
+}
+
+/// A card's `data-role`, `data-event` and `data-tag` values, joined once in Rust: the
+/// template's `join` filter cost 3,000 instructions a call, three calls a card, and
+/// every card is rendered twice (callgrind, 1,000 pages).
+#[derive(Debug, Serialize)]
+pub struct CardFilter {
+    /// Role names, space-separated.
+    pub role: String,
+    /// Event names, space-separated.
+    pub event: String,
+    /// Tag slugs, space-separated.
+    pub tag: String,
 }
 
 /// One value of a filter, with how many listed pages carry it.
@@ -277,11 +292,19 @@ pub fn card<'a>(site: &'a Site, views: &Views<'a>, id: PageId) -> Card<'a> {
             .collect::<Vec<&'a str>>()
     };
     let tags = names(&p.fm.tags);
+    let roles = names(&p.fm.roles);
+    let events = names(&p.fm.events);
+    let tag_slugs: Vec<String> = tags.iter().map(|t| slugify(t)).collect();
     Card {
         link: views.link(id),
-        roles: names(&p.fm.roles),
-        events: names(&p.fm.events),
-        tag_slugs: tags.iter().map(|t| slugify(t)).collect(),
+        filter: CardFilter {
+            role: roles.join(" "),
+            event: events.join(" "),
+            tag: tag_slugs.join(" "),
+        },
+        roles,
+        events,
+        tag_slugs,
         tags,
         difficulty: p.fm.difficulty,
         duration: p.fm.duration.as_deref(),
