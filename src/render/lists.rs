@@ -104,7 +104,20 @@ pub struct Cards<'a> {
 /// `card.html` rendered once, as `html` (for kind indexes) and `html_with_kind` (with
 /// the kind badge, for term pages, which mix kinds). Rendering the markup in every
 /// list's loop instead was three quarters of the lists' time.
-pub struct CardValues(Vec<Option<tera::Value>>);
+pub struct CardValues {
+    values: Vec<Option<tera::Value>>,
+    /// The length of each card's `html` and `html_with_kind`, to size a list's buffer.
+    lens: Vec<[usize; 2]>,
+}
+
+impl CardValues {
+    /// The length of the markup of the cards of `ids`, with the kind badge or without.
+    pub fn markup_len(&self, ids: &[PageId], with_kind: bool) -> usize {
+        ids.iter()
+            .map(|&id| self.lens.get(id).map_or(0, |l| l[usize::from(with_kind)]))
+            .sum()
+    }
+}
 
 impl<'a> Cards<'a> {
     /// The cards of `ids` (the regular pages), with fingerprints when `fingerprint`.
@@ -140,21 +153,26 @@ impl<'a> Cards<'a> {
         render: impl Fn(&tera::Value, bool) -> Result<String, crate::diagnostic::Diagnostic> + Sync,
     ) -> Result<CardValues, crate::diagnostic::Diagnostic> {
         use rayon::prelude::*;
-        self.cards
+        let built: Vec<(Option<tera::Value>, [usize; 2])> = self
+            .cards
             .par_iter()
             .map(|c| {
-                let Some(card) = c else { return Ok(None) };
+                let Some(card) = c else {
+                    return Ok((None, [0, 0]));
+                };
                 let plain = tera::Value::from_serializable(card);
                 let html = render(&plain, false)?;
                 let html_with_kind = render(&plain, true)?;
+                let lens = [html.len(), html_with_kind.len()];
                 // The card's fields are serialised once: the markup joins that map.
                 let mut map = plain.into_map().unwrap_or_default();
                 map.insert("html".into(), tera::Value::from(html));
                 map.insert("html_with_kind".into(), tera::Value::from(html_with_kind));
-                Ok(Some(tera::Value::from(map)))
+                Ok((Some(tera::Value::from(map)), lens))
             })
-            .collect::<Result<_, _>>()
-            .map(CardValues)
+            .collect::<Result<_, _>>()?;
+        let (values, lens) = built.into_iter().unzip();
+        Ok(CardValues { values, lens })
     }
 
     /// The fingerprint of the cards of `ids` (0 without fingerprints).
@@ -204,7 +222,10 @@ impl<'a, 'c> ListView<'a, 'c> {
     /// The list as templates see it, `pages` included: the cards' values are shared,
     /// not serialised again.
     pub fn to_value(&self, values: &CardValues, ids: &[PageId]) -> tera::Value {
-        let pages: Vec<tera::Value> = ids.iter().filter_map(|&id| values.0[id].clone()).collect();
+        let pages: Vec<tera::Value> = ids
+            .iter()
+            .filter_map(|&id| values.values[id].clone())
+            .collect();
         let mut map = tera::Value::from_serializable(self)
             .into_map()
             .unwrap_or_default();

@@ -606,7 +606,11 @@ pub fn render_site(
                     };
                     ctx.insert_value("list", list.to_value(values, job.ids));
                     ctx.insert("breadcrumbs", &job.crumbs);
-                    render_template_into(theme, "list.html", &ctx, 0)
+                    // Room for every card (kind indexes show them without the kind
+                    // badge, term pages with it) and the page around them: a tag page
+                    // of 10,000 pages is a megabyte, copied at each doubling otherwise.
+                    let cards = values.markup_len(job.ids, job.kind.is_none());
+                    render_template_into(theme, "list.html", &ctx, cards + PAGE_AROUND_BODY)
                 })
             })
             .collect(),
