@@ -272,6 +272,18 @@ impl Site {
                 k.name(),
                 k.folder().unwrap_or_default()
             ),
+            // A reference written as it should be, to a page that is not there (deleted,
+            // or not written yet): the form is not the problem.
+            (None, None)
+                if key.split_once('/').is_some_and(|(folder, name)| {
+                    Kind::from_folder(folder).is_some()
+                        && expected.is_none_or(|k| k.folder() == Some(folder))
+                        && !name.is_empty()
+                        && !name.contains('/')
+                }) =>
+            {
+                format!("there is no `content/{key}.md`: create the page, or remove this reference")
+            }
             (None, None) => match expected {
                 Some(k) => format!(
                     "refer to a page as `{}/<file name without .md>`; it must exist in `content/{}/`",

@@ -232,6 +232,26 @@ fn check_rejects_dangling_playbook_step() {
 }
 
 #[test]
+fn a_well_written_reference_to_a_deleted_page_says_the_file_is_missing_not_how_to_write_it() {
+    // Nothing is near `tools/story-mapping`: the reference is right, the page is gone.
+    Project::new()
+        .file(
+            "content/prompts/remove-one.md",
+            "+++\ntitle = \"Q?\"\npurpose = \"p\"\ntools = [\"story-mapping\"]\n+++\n",
+        )
+        .file(
+            "content/playbooks/path.md",
+            "+++\ntitle = \"Path\"\nsteps = [\"tools/story-mapping\"]\n+++\n",
+        )
+        .run(&["check"])
+        .fails()
+        .error_count(2)
+        .stderr_has("error: dangling reference in `tools`: no page `tools/story-mapping`")
+        .stderr_has("error: dangling reference in step 1: no page `tools/story-mapping`")
+        .stderr_has("help: there is no `content/tools/story-mapping.md`: create the page, or remove this reference");
+}
+
+#[test]
 fn check_rejects_link_to_missing_page() {
     Project::new()
         .file("content/tools/story-mapping.md", TOOL)
