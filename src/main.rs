@@ -116,6 +116,17 @@ impl From<KindArg> for Kind {
     }
 }
 
+/// `word` as one word for a POSIX shell: as it is when it holds only safe characters,
+/// in single quotes otherwise.
+fn shell_word(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./+,:@".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 fn main() -> ExitCode {
     allocator::tune();
     let cli = Cli::parse();
@@ -130,9 +141,13 @@ fn main() -> ExitCode {
                 );
                 println!();
                 println!("Next:");
+                // Every step runs in the playbook's folder: `git init` too.
+                if dir != std::path::Path::new(".") {
+                    println!("  cd {}", shell_word(&dir.display().to_string()));
+                }
+                println!("  playbook serve            # preview it; pages reload as you save");
                 println!(
-                    "  playbook build {}      # build the site into public/",
-                    dir.display()
+                    "  playbook new prompt \"What would you remove?\"   # write a page of your own"
                 );
                 println!("  git init && git add . && git commit -m \"Start our playbook\"");
                 println!();

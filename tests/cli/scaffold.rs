@@ -27,6 +27,26 @@ fn init_creates_book_content_workflow_and_gitignore() {
 }
 
 #[test]
+fn init_says_what_to_run_next_from_inside_the_new_folder() {
+    let p = Project::empty();
+    let run = p.run(&["init", "our playbook"]);
+    run.succeeds();
+    let out = run.stdout();
+    // `cd` first (quoted: the name holds a space), so `serve` and `git init` run in
+    // the playbook, not in the folder above it.
+    let cd = out.find("  cd 'our playbook'\n").expect(&out);
+    let serve = out.find("  playbook serve").expect(&out);
+    let git = out.find("  git init").expect(&out);
+    assert!(cd < serve && serve < git, "{out}");
+
+    // Created where it runs: nothing to change into.
+    let here = Project::empty();
+    let run = here.run(&["init"]);
+    run.succeeds().stdout_has("  playbook serve");
+    assert!(!run.stdout().contains("  cd "), "{}", run.stdout());
+}
+
+#[test]
 fn init_writes_one_page_of_every_kind() {
     let p = initialised();
     for folder in ["prompts", "tools", "stories", "takeaways", "playbooks"] {
