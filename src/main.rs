@@ -149,7 +149,7 @@ fn main() -> ExitCode {
                 println!(
                     "  playbook new prompt \"What would you remove?\"   # write a page of your own"
                 );
-                println!("  git init && git add . && git commit -m \"Start our playbook\"");
+                println!("  git init -b main && git add . && git commit -m \"Start our playbook\"");
                 println!();
                 println!("To publish on GitHub Pages, push to GitHub, then open the repository's");
                 println!("Settings → Pages → Source: GitHub Actions. The workflow in");

@@ -36,7 +36,8 @@ fn init_says_what_to_run_next_from_inside_the_new_folder() {
     // the playbook, not in the folder above it.
     let cd = out.find("  cd 'our playbook'\n").expect(&out);
     let serve = out.find("  playbook serve").expect(&out);
-    let git = out.find("  git init").expect(&out);
+    // On `main`: the workflow publishes pushes to `main`.
+    let git = out.find("  git init -b main && ").expect(&out);
     assert!(cd < serve && serve < git, "{out}");
 
     // Created where it runs: nothing to change into.
