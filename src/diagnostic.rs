@@ -248,6 +248,26 @@ impl Diagnostic {
         let spanned = text.get(span.clone()).unwrap_or("").trim();
         let key = key_of_line(text, span.start);
 
+        // A list left open is reported where the parser gave up: the next line.
+        if raw.contains("array")
+            && let Some((line, k, end)) = unclosed_list_above(text, offset, span.start)
+        {
+            return Diagnostic::error(format!(
+                "unclosed list: `{k}` on line {line} has no closing `]`"
+            ))
+            .with_help("add `]` after the list's last item")
+            .at(source, end..end);
+        }
+        // YAML's `key: value` habit: pointed at the colon, where the parser points past it.
+        if raw.contains("expected `=`")
+            && let Some(k) = key_before(text, span.start)
+            && let Some(k) = k.strip_suffix(':')
+            && let Some(colon) = text.get(..span.start).and_then(|t| t.rfind(':'))
+        {
+            return Diagnostic::error(format!("expected `=` after `{k}`, found `:`"))
+                .with_help(format!("TOML sets a key with `=`: write `{k} = …`"))
+                .at(source, colon..colon + 1);
+        }
         let d = if let Some(rest) = raw.strip_prefix("unknown field `") {
             let name = rest.split('`').next().unwrap_or("");
             let expected = backticked(rest.split_once("expected").map_or("", |x| x.1));
@@ -299,6 +319,10 @@ impl Diagnostic {
             .with_help(format!(
                 "add the closing `{quote}` at the end of the text; text over several lines goes in triple quotes (`{quote}{quote}{quote}…{quote}{quote}{quote}`)"
             ))
+        } else if raw.contains("missing comma between array elements") {
+            Diagnostic::error("missing comma between the list's items").with_help(
+                "separate the items with commas: `tags = [\"outcomes\", \"refinement\"]`",
+            )
         } else if raw.contains("duplicate key")
             && let Some(k) = key
             && let Some(first) = first_set_on(text, offset, span.start, k)
@@ -354,6 +378,52 @@ fn first_set_on(text: &str, from: usize, at: usize, key: &str) -> Option<usize> 
         }
     }
     first
+}
+
+/// The word before `offset` on its line (`purpose:` in `purpose: "…"` at the quote).
+fn key_before(text: &str, offset: usize) -> Option<&str> {
+    let offset = offset.min(text.len());
+    let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let k = text[start..offset].trim().trim_matches('"');
+    (!k.is_empty() && !k.contains(char::is_whitespace)).then_some(k)
+}
+
+/// When `at` starts a line of the TOML that starts at `from` and the line above it
+/// opens a list it never closes (`tags = ["a", "b"`): that line's number (one-based, in
+/// the whole file), its key, and the offset of its end.
+fn unclosed_list_above(text: &str, from: usize, at: usize) -> Option<(usize, &str, usize)> {
+    let before = text.get(from..at)?;
+    let before = before.strip_suffix('\n')?.trim_end_matches('\r');
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = &before[line_start..];
+    let mut open = Vec::new();
+    let mut quote = None;
+    let mut code_end = line.len();
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') => {
+                code_end = i;
+                break;
+            }
+            (None, '[') => open.push(i),
+            (None, ']') => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    // A list that goes on below (`tags = [` alone, items on the next lines) is fine.
+    let last_open = *open.last()?;
+    if quote.is_some() || line[last_open + 1..code_end].trim().is_empty() {
+        return None;
+    }
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    let end = from + line_start + line.trim_end().len();
+    Some((line_column(text, end).0, key, end))
 }
 
 /// The table a `[name]` heading on the line holding `offset` opens, if it is one.
@@ -521,7 +591,12 @@ fn excerpt(text: &str, span: Range<usize>) -> (&str, Range<usize>) {
     let line_end = text[span.end..]
         .find('\n')
         .map_or(text.len(), |i| span.end + i);
-    let lo = floor(span.start.saturating_sub(EXCERPT_CONTEXT).max(line_start));
+    // A line of up to two contexts' length is shown whole.
+    let lo = if line_end - line_start <= 2 * EXCERPT_CONTEXT {
+        line_start
+    } else {
+        floor(span.start.saturating_sub(EXCERPT_CONTEXT).max(line_start))
+    };
     let end = ceil(span.end.min(span.start + EXCERPT_CONTEXT));
     let hi = ceil((end + EXCERPT_CONTEXT).min(line_end));
     (&text[lo..hi], span.start - lo..end - lo)
@@ -789,6 +864,23 @@ mod tests {
         assert!(text.contains("content/a.md:2:500001"), "{text}");
         assert!(text.contains("BAD"), "{text}");
         assert!(text.len() < 1_000, "{} bytes: {text}", text.len());
+    }
+
+    #[test]
+    fn an_unclosed_list_is_the_line_above_with_an_item_after_its_open_bracket() {
+        fn at(t: &str) -> Option<(usize, &str, usize)> {
+            unclosed_list_above(t, 0, t.rfind('\n').map_or(0, |i| i + 1))
+        }
+        let t = "tags = [\"a]\", \"b\"\nweight = 1";
+        assert_eq!(at(t), Some((1, "tags", 17)), "a bracket in quotes is text");
+        assert_eq!(at("tags = [\n\"a\""), None, "items go on below");
+        assert_eq!(
+            at("tags = [ # the tags\n\"a\""),
+            None,
+            "a comment is no item"
+        );
+        assert_eq!(at("tags = [\"a\"]\nx"), None, "closed");
+        assert_eq!(at("tags = [[\"a\"], [\"b\"\nx"), Some((1, "tags", 19)));
     }
 
     #[test]

@@ -68,6 +68,41 @@ fn an_unclosed_quote_points_at_the_end_of_its_line_and_names_the_key() {
 }
 
 #[test]
+fn a_list_never_closed_points_at_the_end_of_its_own_line() {
+    // The parser stops on the next line; the list to close is the one above it.
+    with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\ntags = [\"a\", \"b\"\nweight = 1\n+++\n")
+        .run(&["check"])
+        .fails()
+        .error_count(1)
+        .stderr_has("error: unclosed list: `tags` on line 4 has no closing `]`")
+        .stderr_has("--> content/prompts/remove-one.md:4:17")
+        .stderr_has("help: add `]` after the list's last item");
+}
+
+#[test]
+fn a_list_written_over_several_lines_is_not_taken_for_an_unclosed_one() {
+    with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\ntags = [\n  \"a\",\n  \"b\",\n]\n+++\n")
+        .run(&["check"])
+        .succeeds();
+}
+
+#[test]
+fn items_without_a_comma_and_yaml_colons_get_the_toml_way_to_write_them() {
+    with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\ntags = [\"a\" \"b\"]\n+++\n")
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: missing comma between the list's items")
+        .stderr_has("--> content/prompts/remove-one.md:4:13")
+        .stderr_has("help: separate the items with commas");
+    with_prompt("+++\ntitle = \"Q?\"\npurpose: \"p\"\n+++\n")
+        .run(&["check"])
+        .fails()
+        .stderr_has("error: expected `=` after `purpose`, found `:`")
+        .stderr_has("--> content/prompts/remove-one.md:3:8")
+        .stderr_has("help: TOML sets a key with `=`: write `purpose = …`");
+}
+
+#[test]
 fn a_key_set_twice_names_the_line_it_was_first_set_on() {
     with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\ntitle = \"Again?\"\n+++\n")
         .run(&["check"])
