@@ -313,18 +313,13 @@ fn finish(
                 eprintln!("{}\n", w.render(color));
             }
             if verbose {
+                let cores = std::thread::available_parallelism().map_or(1, usize::from);
                 for phase in &summary.timings.phases {
                     let ms = phase.took.as_secs_f64() * 1000.0;
                     let name = phase.name;
-                    // How many cores the phase kept busy, where that is known and the
-                    // phase long enough for the ratio to mean something (the pool's
-                    // threads wind down for a moment after each phase).
-                    match phase.cpu {
-                        Some(cpu) if ms >= 1.0 => eprintln!(
-                            "{name:>16}: {ms:>7.1} ms  {:>4.2} cores",
-                            cpu.as_secs_f64() * 1000.0 / ms
-                        ),
-                        _ => eprintln!("{name:>16}: {ms:>7.1} ms"),
+                    match phase.cores(cores) {
+                        Some(busy) => eprintln!("{name:>16}: {ms:>7.1} ms  {busy:>4.2} cores"),
+                        None => eprintln!("{name:>16}: {ms:>7.1} ms"),
                     }
                 }
             }
