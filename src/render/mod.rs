@@ -772,12 +772,20 @@ pub fn render_site(
     timings.push("search index", t);
     // Machine-read files.
     let t = std::time::Instant::now();
-    out.insert_text("sitemap.xml", feeds::sitemap(&views, &sitemap_urls));
-    out.insert_text("feed.xml", feeds::atom(site, &views, &page_views));
-    out.insert_text(
-        "playbook.json",
-        feeds::playbook_json(site, &views, &page_views),
+    // The sitemap and the feed on one core while `playbook.json` (the largest) takes
+    // the others.
+    let ((sitemap, feed), json) = rayon::join(
+        || {
+            (
+                feeds::sitemap(&views, &sitemap_urls),
+                feeds::atom(site, &views, &page_views),
+            )
+        },
+        || feeds::playbook_json(site, &views, &page_views),
     );
+    out.insert_text("sitemap.xml", sitemap);
+    out.insert_text("feed.xml", feed);
+    out.insert_text("playbook.json", json);
     out.insert_text(".nojekyll", String::new());
 
     // Theme static files, then content files (a content file wins over the theme's).
