@@ -331,10 +331,18 @@ fn finish(
                     thousands(summary.files),
                     playbook::display_path(out)
                 ),
-                None => println!(
-                    "Checked {} pages in {secs:.2} s: no problems found",
-                    thousands(summary.pages)
-                ),
+                None => match summary.warnings.len() {
+                    0 => println!(
+                        "Checked {} pages in {secs:.2} s: no problems found",
+                        thousands(summary.pages)
+                    ),
+                    n => println!(
+                        "Checked {} pages in {secs:.2} s: no errors, {} {}",
+                        thousands(summary.pages),
+                        thousands(n),
+                        if n == 1 { "warning" } else { "warnings" }
+                    ),
+                },
             }
             ExitCode::SUCCESS
         }

@@ -371,6 +371,21 @@ pub fn parse(
                 );
             }
         }
+        // Written but left blank, as `playbook new` writes it: a warning, so the page
+        // still previews while the coach writes; cards show nothing under its title.
+        if kind.required_keys().contains(&"purpose")
+            && let Some(p) = &fm.purpose
+            && p.get_ref().trim().is_empty()
+        {
+            let span = p.span().start + toml_range.start..p.span().end + toml_range.start;
+            diags.push(
+                Diagnostic::warning(format!(
+                    "`purpose` is empty: the {kind}'s card and search result show nothing under its title"
+                ))
+                .at(source, span)
+                .with_help(required_hint("purpose").replacen("add", "write", 1)),
+            );
+        }
     }
     (Some(fm), diags)
 }

@@ -103,6 +103,19 @@ fn items_without_a_comma_and_yaml_colons_get_the_toml_way_to_write_them() {
 }
 
 #[test]
+fn a_purpose_left_blank_is_a_warning_and_check_counts_it() {
+    // As `playbook new` writes it: the page previews, and says what is left to write.
+    let run =
+        with_prompt("+++\ntitle = \"Q?\"\npurpose = \"\"  # what it is for\n+++\n").run(&["check"]);
+    run.succeeds()
+        .stderr_has("warning: `purpose` is empty: the prompt's card and search result show nothing under its title")
+        .stderr_has("--> content/prompts/remove-one.md:3:11")
+        .stderr_has("help: write the outcome it aims at")
+        .stdout_has("no errors, 1 warning");
+    assert!(!run.stdout().contains("no problems"), "{}", run.stdout());
+}
+
+#[test]
 fn a_key_set_twice_names_the_line_it_was_first_set_on() {
     with_prompt("+++\ntitle = \"Q?\"\npurpose = \"p\"\ntitle = \"Again?\"\n+++\n")
         .run(&["check"])

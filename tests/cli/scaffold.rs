@@ -252,7 +252,11 @@ fn new_prompt_page_builds() {
     let p = Project::new();
     p.run(&["new", "prompt", "What would you remove?"])
         .succeeds();
-    p.run(&["build"]).succeeds().no_panic();
+    // It builds, and says what is left to write.
+    p.run(&["build"])
+        .succeeds()
+        .no_panic()
+        .stderr_has("warning: `purpose` is empty");
     assert!(
         p.path()
             .join("public/prompts/what-would-you-remove/index.html")
