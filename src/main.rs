@@ -45,15 +45,13 @@ enum Command {
         kind: KindArg,
         /// The title (for a prompt, the question itself)
         title: String,
-        /// The playbook root
-        #[arg(default_value = ".")]
-        dir: PathBuf,
+        /// The playbook root (by default the nearest folder, from here up, with `book.toml`)
+        dir: Option<PathBuf>,
     },
     /// Build the site into the output folder (atomically: a failed build changes nothing)
     Build {
-        /// The playbook root
-        #[arg(default_value = ".")]
-        dir: PathBuf,
+        /// The playbook root (by default the nearest folder, from here up, with `book.toml`)
+        dir: Option<PathBuf>,
         /// Where to write the site (`[build] output-dir` by default)
         #[arg(long, short)]
         out: Option<PathBuf>,
@@ -69,9 +67,8 @@ enum Command {
     },
     /// Preview the site: build in memory, serve it, rebuild and reload on every change
     Serve {
-        /// The playbook root
-        #[arg(default_value = ".")]
-        dir: PathBuf,
+        /// The playbook root (by default the nearest folder, from here up, with `book.toml`)
+        dir: Option<PathBuf>,
         /// The port (`[serve] port`, 3000, by default; 0 for any free port)
         #[arg(long, short)]
         port: Option<u16>,
@@ -84,9 +81,8 @@ enum Command {
     },
     /// Run every check of `build` without writing anything
     Check {
-        /// The playbook root
-        #[arg(default_value = ".")]
-        dir: PathBuf,
+        /// The playbook root (by default the nearest folder, from here up, with `book.toml`)
+        dir: Option<PathBuf>,
         /// Check drafts too
         #[arg(long)]
         drafts: bool,
@@ -127,6 +123,32 @@ fn shell_word(word: &str) -> String {
     }
 }
 
+/// The playbook root: `dir` when given; otherwise this folder if it holds `book.toml`,
+/// else the nearest folder above it that holds `book.toml` and `content/` (as `..`,
+/// `../..`: a coach's terminal is often in `content/prompts/`), else this folder, where
+/// the command then says there is no `book.toml`. `content/` is asked of the folders
+/// above so that another tool's `book.toml` (mdBook's) is not taken for ours.
+fn playbook_root(dir: Option<PathBuf>) -> PathBuf {
+    let here = PathBuf::from(".");
+    if let Some(d) = dir {
+        return d;
+    }
+    if here.join("book.toml").is_file() {
+        return here;
+    }
+    let Ok(mut abs) = std::env::current_dir() else {
+        return here;
+    };
+    let mut up = PathBuf::from("..");
+    while abs.pop() {
+        if abs.join("book.toml").is_file() && abs.join("content").is_dir() {
+            return up;
+        }
+        up.push("..");
+    }
+    here
+}
+
 fn main() -> ExitCode {
     allocator::tune();
     let cli = Cli::parse();
@@ -159,7 +181,7 @@ fn main() -> ExitCode {
             Err(d) => fail_one(d, color),
         },
         Command::New { kind, title, dir } => {
-            match playbook::scaffold::new_page(&dir, kind.into(), &title) {
+            match playbook::scaffold::new_page(&playbook_root(dir), kind.into(), &title) {
                 Ok(path) => {
                     println!("{}", playbook::display_path(&path));
                     ExitCode::SUCCESS
@@ -177,7 +199,7 @@ fn main() -> ExitCode {
             let progress = ProgressBar::start();
             playbook::output::stop_cleanly_on_interrupt();
             let opts = BuildOptions {
-                root: dir,
+                root: playbook_root(dir),
                 out,
                 base_url,
                 drafts,
@@ -188,7 +210,13 @@ fn main() -> ExitCode {
             if let Some(p) = progress {
                 p.stop();
             }
-            finish(result, "build", color, verbose)
+            // Without `book.toml` there is no output folder to speak of.
+            let after_failure = if opts.root.join("book.toml").is_file() {
+                "; the previous output was left unchanged"
+            } else {
+                ""
+            };
+            finish(result, "build", after_failure, color, verbose)
         }
         Command::Serve {
             dir,
@@ -197,7 +225,7 @@ fn main() -> ExitCode {
             open,
         } => {
             let opts = playbook::serve::ServeOptions {
-                root: dir,
+                root: playbook_root(dir),
                 host,
                 port,
                 open,
@@ -209,11 +237,11 @@ fn main() -> ExitCode {
         }
         Command::Check { dir, drafts } => {
             let opts = BuildOptions {
-                root: dir,
+                root: playbook_root(dir),
                 drafts,
                 ..Default::default()
             };
-            finish(playbook::check(&opts), "check", color, false)
+            finish(playbook::check(&opts), "check", "", color, false)
         }
     }
 }
@@ -301,9 +329,11 @@ fn fail_one(d: Diagnostic, color: bool) -> ExitCode {
 const FULL_DIAGNOSTICS: usize = 50;
 
 /// Prints warnings or errors and the one-line summary; returns the exit status.
+/// `after_failure` ends the summary of a failed run (what was left as it was).
 fn finish(
     result: Result<Summary, Diagnostics>,
     what: &str,
+    after_failure: &str,
     color: bool,
     verbose: bool,
 ) -> ExitCode {
@@ -369,13 +399,8 @@ fn finish(
                 eprintln!();
             }
             let noun = if errors == 1 { "error" } else { "errors" };
-            let tail = if what == "build" {
-                "; the previous output was left unchanged"
-            } else {
-                ""
-            };
             eprintln!(
-                "error: {what} failed with {} {noun}{tail}",
+                "error: {what} failed with {} {noun}{after_failure}",
                 thousands(errors)
             );
             ExitCode::FAILURE

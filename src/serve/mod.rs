@@ -119,6 +119,15 @@ const ATTEMPTS: usize = 3;
 /// Runs the preview server until the process is stopped. Returns an error only when it
 /// cannot start (a busy port, a bad address).
 pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
+    // A folder without `book.toml` is not a playbook that has errors: it is the wrong
+    // folder, and a server waiting on it would wait forever.
+    if !opts.root.join("book.toml").is_file() {
+        return Err(
+            Diagnostic::error(format!("no `book.toml` in `{}`", opts.root.display())).with_help(
+                "run `playbook serve` in a playbook, pass the folder that holds `book.toml`, or run `playbook init` first",
+            ),
+        );
+    }
     // Watch events carry absolute paths: compare them with an absolute root.
     let root = std::fs::canonicalize(&opts.root).map_err(|e| {
         Diagnostic::error(format!("cannot open `{}`: {e}", opts.root.display()))

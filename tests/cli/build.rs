@@ -1179,3 +1179,45 @@ fn verbose_build_reports_each_phase_with_its_time_and_the_cores_it_kept_busy() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Where commands find the playbook
+
+#[test]
+fn commands_run_in_a_folder_of_the_playbook_find_its_book_toml_above() {
+    // A coach's terminal is often in `content/prompts/`.
+    let p = Project::example();
+    p.run_from("content/prompts", &["build"])
+        .succeeds()
+        .stdout_has("into ../../public");
+    assert!(p.path().join("public/index.html").is_file());
+    assert!(!p.path().join("content/prompts/public").exists());
+    p.run_from("content/prompts", &["check"]).succeeds();
+    p.run_from("content", &["new", "prompt", "Who decides?"])
+        .succeeds()
+        .stdout_has("../content/prompts/who-decides.md");
+    assert!(p.path().join("content/prompts/who-decides.md").is_file());
+}
+
+#[test]
+fn a_book_toml_above_without_content_is_not_taken_for_a_playbook() {
+    // mdBook's `book.toml` sits beside `src/`, not `content/`.
+    let p = Project::empty()
+        .file("book.toml", "[book]\ntitle = \"An mdBook\"\n")
+        .file("notes/readme.txt", "x");
+    p.run_from("notes", &["build"])
+        .fails()
+        .stderr_has("error: no `book.toml` in `.`")
+        .stderr_has("error: build failed with 1 error\n");
+    assert!(!p.path().join("public").exists() && !p.path().join("notes/public").exists());
+}
+
+#[test]
+fn serve_in_a_folder_without_book_toml_says_so_and_does_not_start() {
+    let p = Project::empty();
+    let run = p.run(&["serve", "--port", "0"]);
+    run.fails()
+        .stderr_has("error: no `book.toml` in `.`")
+        .stderr_has("help: run `playbook serve` in a playbook");
+    assert!(!run.stdout().contains("Serving"), "{}", run.stdout());
+}

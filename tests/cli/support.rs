@@ -75,6 +75,16 @@ impl Project {
         Run::new(output, args)
     }
 
+    /// Runs `playbook ARGS` in `sub`, a folder inside the project.
+    pub fn run_from(&self, sub: &str, args: &[&str]) -> Run {
+        let output = self
+            .command(args)
+            .current_dir(self.path().join(sub))
+            .output()
+            .expect("run playbook");
+        Run::new(output, args)
+    }
+
     /// `playbook ARGS` in the project's folder, not started yet, for tests that run it
     /// under another program or signal it while it runs.
     pub fn command(&self, args: &[&str]) -> Command {
