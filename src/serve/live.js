@@ -13,8 +13,12 @@
     s.background = "rgba(20,24,28,.94)"; s.color = "#f6f8fa"; s.padding = "2rem";
     s.font = "14px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace";
     var h = document.createElement("p");
-    h.textContent = "playbook: the last edit broke the build (" + errors.length +
-      (errors.length === 1 ? " error" : " errors") + "). The page below is the last good build; it reloads when you fix the file.";
+    var count = errors.length + (errors.length === 1 ? " error" : " errors");
+    // The page served while no build has succeeded yet says so on its <body>.
+    var nothingYet = document.body && document.body.hasAttribute("data-playbook-no-site");
+    h.textContent = nothingYet
+      ? "playbook: the build failed (" + count + "), so there is no site to show yet. This page reloads when you fix the file."
+      : "playbook: the last edit broke the build (" + count + "). The page below is the last good build; it reloads when you fix the file.";
     h.style.font = "600 16px/1.4 system-ui, sans-serif"; h.style.marginTop = "0";
     overlay.appendChild(h);
     errors.forEach(function (e) {

@@ -367,7 +367,7 @@ impl Builder {
                     return true;
                 }
                 Some(Err(diags)) => {
-                    report_failure(hub, diags, color);
+                    report_failure(hub, diags, color, !served.current().0.is_empty());
                     return false;
                 }
                 None => {}
@@ -438,7 +438,7 @@ impl Builder {
                 true
             }
             Err(diags) => {
-                report_failure(hub, diags, color);
+                report_failure(hub, diags, color, !served.current().0.is_empty());
                 false
             }
         }
@@ -468,22 +468,27 @@ fn report_success(
 }
 
 /// Shows a failed build's errors in the terminal and the open tabs; the last good
-/// site stays up.
-fn report_failure(hub: &Hub, diags: crate::diagnostic::Diagnostics, color: bool) {
+/// site, if a build has succeeded (`has_site`), stays up.
+fn report_failure(hub: &Hub, diags: crate::diagnostic::Diagnostics, color: bool, has_site: bool) {
     let list = diags.sorted();
     let plain: Vec<String> = list.iter().map(|d| d.render(false)).collect();
     for d in &list {
         eprintln!("{}\n", d.render(color));
     }
     eprintln!(
-        "error: build failed with {} {}; still serving the last good site",
+        "error: build failed with {} {}; {}",
         plain.len(),
-        if plain.len() == 1 { "error" } else { "errors" }
+        if plain.len() == 1 { "error" } else { "errors" },
+        if has_site {
+            "still serving the last good site"
+        } else {
+            "the browser shows these errors until they are fixed"
+        }
     );
     hub.publish(Message::Errors(plain));
 }
 
-const FIRST_BUILD_FAILED: &str = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head><body><h1>The first build failed</h1><p>Fix the errors shown here and in the terminal; this page reloads by itself.</p></body></html>\n";
+const FIRST_BUILD_FAILED: &str = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head><body data-playbook-no-site><h1>The first build failed</h1><p>Fix the errors shown here and in the terminal; this page reloads by itself.</p></body></html>\n";
 
 fn handle(request: http::Request, served: &Served, hub: &Hub) {
     let url = request.url().to_string();

@@ -356,6 +356,8 @@ fn first_build_failure_still_serves_the_errors() {
     let (status, _, body) = s.get(&s.base);
     assert_eq!(status, 500);
     assert!(body.contains("/__playbook/live.js"));
+    // The overlay reads this to say there is no site yet, not "the last good build".
+    assert!(body.contains("<body data-playbook-no-site>"), "{body}");
     let seen = sse_until(&s.origin, "event: errors", || {});
     assert!(seen.contains("missing required key `purpose`"));
     p.write(
