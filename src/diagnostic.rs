@@ -684,7 +684,11 @@ pub fn closest_path<'a>(path: &str, paths: impl IntoIterator<Item = &'a str>) ->
         .filter(|p| file_stem(p) == name)
         .collect();
     if same_name.is_empty() {
-        closest(path, paths)
+        // By file name first: the folders and `.md` that most paths share made unrelated
+        // names look close (`tools/social-contract.md` → `tools/virtual-office.md`).
+        let stem = closest(name, paths.iter().map(|p| file_stem(p)))?;
+        let with_stem = paths.iter().copied().filter(|p| file_stem(p) == stem);
+        closest(path, with_stem.clone()).or_else(|| with_stem.min())
     } else {
         closest(path, same_name.iter().copied()).or_else(|| same_name.iter().min().copied())
     }
@@ -801,6 +805,14 @@ mod tests {
             Some("tools/canvass.md")
         );
         assert_eq!(closest_path("retrospective/questions.md", paths), None);
+        // The folder and `.md` the paths share do not make unrelated names close.
+        let tools = ["tools/virtual-office.md", "tools/story-mapping.md"];
+        assert_eq!(closest_path("tools/social-contract.md", tools), None);
+        assert_eq!(closest_path("images/diagram.png", ["images/a.svg"]), None);
+        assert_eq!(
+            closest_path("tool/story-maping.md", tools),
+            Some("tools/story-mapping.md")
+        );
         assert_eq!(file_stem("a/b/story-mapping.md"), "story-mapping");
         assert_eq!(file_stem("story-mapping"), "story-mapping");
     }

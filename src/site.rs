@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::content::{Asset, Content, Kind, Page, Role};
-use crate::diagnostic::{Diagnostic, closest, file_stem};
+use crate::diagnostic::{Diagnostic, closest, closest_path, file_stem};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use toml::Spanned;
 
@@ -253,7 +253,8 @@ impl Site {
         let same_name = by_name.get(file_stem(&key)).map_or(&[][..], Vec::as_slice);
         let suggestion = match same_name.iter().find(|id| of_kind(id)) {
             Some(&id) => Some(self.pages[id].key.as_str()),
-            None => closest(
+            // Closest by file name: every candidate shares the kind's folder.
+            None => closest_path(
                 &key,
                 self.by_key
                     .iter()
