@@ -124,9 +124,10 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// Keys of drafts left out.
     pub skipped_drafts: Vec<String>,
-    /// Markdown files left out for errors of their own.
-    pub unreadable: Vec<crate::content::Unreadable>,
-    /// Their keys, which references to them are not reported for.
+    /// Paths under `content/` of Markdown files left out for errors of their own:
+    /// links to them are not reported again.
+    pub unreadable_paths: HashSet<String>,
+    /// Their keys: references to them are not reported again.
     unreadable_keys: HashSet<String>,
     /// Pages by file name (the key's last segment), made at the first dangling
     /// reference: a page of that name elsewhere is the likeliest fix of one.
@@ -174,7 +175,7 @@ impl Site {
             assets,
             skipped_drafts,
             unreadable_keys: unreadable.iter().map(|u| u.key.clone()).collect(),
-            unreadable,
+            unreadable_paths: unreadable.into_iter().map(|u| u.content_path).collect(),
             by_name: std::sync::OnceLock::new(),
         };
         site.order();

@@ -534,17 +534,12 @@ fn read_page(
     };
     let text = source.text.clone().unwrap_or_else(|| Arc::from(""));
 
-    let (folder, file) = match rel.rsplit_once('/') {
-        Some((dir, file)) => (Some(dir), file),
-        None => (None, rel),
-    };
-    let stem = file.strip_suffix(".md").unwrap_or(file);
-    let top = rel.split('/').next().unwrap_or("");
-    let folder_kind = if folder.is_some() {
-        Kind::from_folder(top)
-    } else {
-        None
-    };
+    let PathParts {
+        folder,
+        stem,
+        top,
+        folder_kind,
+    } = PathParts::of(rel);
     let kind = folder_kind.unwrap_or(Kind::Page);
     let role = match (stem, folder, folder_kind) {
         ("_index", None, _) => Role::Home,
@@ -771,15 +766,37 @@ fn regular_key(kind: Kind, folder: Option<&str>, stem: &str, slug: &str) -> Stri
 /// The key of the Markdown file at `rel` (under `content/`) as if its front matter set
 /// no `slug`: what references to it most likely say.
 fn key_from_path(rel: &str) -> String {
-    let (folder, file) = match rel.rsplit_once('/') {
-        Some((dir, file)) => (Some(dir), file),
-        None => (None, rel),
-    };
-    let stem = file.strip_suffix(".md").unwrap_or(file);
-    let kind = folder
-        .and_then(|_| Kind::from_folder(rel.split('/').next().unwrap_or("")))
-        .unwrap_or(Kind::Page);
-    regular_key(kind, folder, stem, &slugify(stem))
+    let parts = PathParts::of(rel);
+    let kind = parts.folder_kind.unwrap_or(Kind::Page);
+    regular_key(kind, parts.folder, parts.stem, &slugify(parts.stem))
+}
+
+/// What a Markdown file's path under `content/` says about its page.
+struct PathParts<'a> {
+    /// Its folder under `content/`, if any (`prompts`, `guides/facilitation`).
+    folder: Option<&'a str>,
+    /// Its file name without `.md`.
+    stem: &'a str,
+    /// The first segment of the path.
+    top: &'a str,
+    /// The kind whose folder holds it, if any.
+    folder_kind: Option<Kind>,
+}
+
+impl<'a> PathParts<'a> {
+    fn of(rel: &'a str) -> Self {
+        let (folder, file) = match rel.rsplit_once('/') {
+            Some((dir, file)) => (Some(dir), file),
+            None => (None, rel),
+        };
+        let top = rel.split('/').next().unwrap_or("");
+        PathParts {
+            folder,
+            stem: file.strip_suffix(".md").unwrap_or(file),
+            top,
+            folder_kind: folder.and_then(|_| Kind::from_folder(top)),
+        }
+    }
 }
 
 /// The text of the first `# ` heading, for free pages without a title.

@@ -312,17 +312,12 @@ pub fn render_site(
         .iter()
         .map(|k| format!("{k}.md"))
         .collect();
-    let unreadable: HashSet<String> = site
-        .unreadable
-        .iter()
-        .map(|u| u.content_path.clone())
-        .collect();
     let targets = LinkTargets {
         pages: &page_urls,
         assets: &assets,
         folders: &folders,
         drafts: &drafts,
-        unreadable: &unreadable,
+        unreadable: &site.unreadable_paths,
         base_path,
     };
 
