@@ -210,12 +210,7 @@ impl Config {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut ds = Diagnostics::new();
-                ds.push(
-                    Diagnostic::error(format!("no `book.toml` in `{}`", root.display())).with_help(
-                        "run `playbook init` to create a playbook here, or pass the folder \
-                             that holds `book.toml`",
-                    ),
-                );
+                ds.push(no_book_toml(root));
                 return Err(ds);
             }
             Err(e) => {
@@ -413,6 +408,13 @@ fn check_vocabulary(v: &Vocabulary, source: &Source, text: &str, ds: &mut Diagno
             }
         }
     }
+}
+
+/// The error of a command run where there is no playbook: `root` has no `book.toml`.
+pub fn no_book_toml(root: &Path) -> Diagnostic {
+    Diagnostic::error(format!("no `book.toml` in `{}`", root.display())).with_help(
+        "run `playbook init` to create a playbook here, or pass the folder that holds `book.toml`",
+    )
 }
 
 #[cfg(test)]

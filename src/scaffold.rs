@@ -91,10 +91,8 @@ pub fn new_page(root: &Path, kind: Kind, title: &str) -> Result<PathBuf, Diagnos
         );
     }
     if !root.join("book.toml").exists() {
-        return Err(
-            Diagnostic::error(format!("no `book.toml` in `{}`", root.display()))
-                .with_help("run `playbook new` inside a playbook, or `playbook init` first"),
-        );
+        return Err(crate::config::no_book_toml(root)
+            .with_help("run `playbook new` inside a playbook, or `playbook init` first"));
     }
     let dir = match kind.folder() {
         Some(f) => root.join("content").join(f),

@@ -41,6 +41,15 @@ pub struct Served {
 }
 
 impl Served {
+    /// Returns true if and only if a build has succeeded, so there is a site to show.
+    fn has_site(&self) -> bool {
+        !self
+            .output
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+    }
+
     fn current(&self) -> (Arc<Output>, String, bool) {
         let o = self
             .output
@@ -122,11 +131,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
     // A folder without `book.toml` is not a playbook that has errors: it is the wrong
     // folder, and a server waiting on it would wait forever.
     if !opts.root.join("book.toml").is_file() {
-        return Err(
-            Diagnostic::error(format!("no `book.toml` in `{}`", opts.root.display())).with_help(
-                "run `playbook serve` in a playbook, pass the folder that holds `book.toml`, or run `playbook init` first",
-            ),
-        );
+        return Err(crate::config::no_book_toml(&opts.root));
     }
     // Watch events carry absolute paths: compare them with an absolute root.
     let root = std::fs::canonicalize(&opts.root).map_err(|e| {
@@ -367,7 +372,7 @@ impl Builder {
                     return true;
                 }
                 Some(Err(diags)) => {
-                    report_failure(hub, diags, color, !served.current().0.is_empty());
+                    report_failure(hub, diags, color, served.has_site());
                     return false;
                 }
                 None => {}
@@ -438,7 +443,7 @@ impl Builder {
                 true
             }
             Err(diags) => {
-                report_failure(hub, diags, color, !served.current().0.is_empty());
+                report_failure(hub, diags, color, served.has_site());
                 false
             }
         }

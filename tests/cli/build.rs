@@ -1215,9 +1215,26 @@ fn a_book_toml_above_without_content_is_not_taken_for_a_playbook() {
 #[test]
 fn serve_in_a_folder_without_book_toml_says_so_and_does_not_start() {
     let p = Project::empty();
-    let run = p.run(&["serve", "--port", "0"]);
+    let mut child = p
+        .command(&["serve", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start playbook serve");
+    // A server that started anyway would run until stopped: wait a bounded while.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().expect("poll serve").is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("serve in a folder without book.toml is still running after 20 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().expect("serve's output");
+    let run = crate::support::Run::new(output, &["serve", "--port", "0"]);
     run.fails()
         .stderr_has("error: no `book.toml` in `.`")
-        .stderr_has("help: run `playbook serve` in a playbook");
+        .stderr_has("help: run `playbook init` to create a playbook here");
     assert!(!run.stdout().contains("Serving"), "{}", run.stdout());
 }

@@ -360,6 +360,24 @@ fn first_build_failure_still_serves_the_errors() {
     assert!(body.contains("<body data-playbook-no-site>"), "{body}");
     let seen = sse_until(&s.origin, "event: errors", || {});
     assert!(seen.contains("missing required key `purpose`"));
+    // No good build yet: the terminal does not claim to serve one.
+    let said = |text: &str| {
+        s.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(_, l)| l.contains(text))
+    };
+    // stderr is read by its own thread: give the line a bounded moment to arrive.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !said("the browser shows these errors until they are fixed") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no line saying the errors show in the browser"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!said("still serving the last good site"));
     p.write(
         "content/prompts/a.md",
         b"+++\ntitle = \"A?\"\npurpose = \"p\"\n+++\n",
