@@ -7,6 +7,11 @@ disk here makes file creation 6-12x slower for minutes after a mass delete), the
 them interleaved (A B C A B C ...), never deleting an output between runs, and prints
 medians of each tool, paired ratios to playbook and peak RSS.
 
+Beside them runs the floor (benches/floor/): the issue's bare pipeline (scan, read,
+TOML, pulldown-cmark, one small Tera template, write the page files only) measured in
+the same run, so playbook's time can be read as a multiple of what this machine allows
+today; machines drift by tens of percent from day to day.
+
     python3 benches/build.py                      # 1,000 and 10,000 pages, 5 runs each
     python3 benches/build.py --pages 1000 --runs 3
     python3 benches/build.py --playbook target/release/playbook
@@ -57,11 +62,20 @@ def generate(pages):
     return pb, corpus
 
 
-def tools_for(pages, playbook, pb, corpus):
+def build_floor():
+    """Builds benches/floor/ (its own package and lock file); returns its binary."""
+    target = os.path.join(ROOT, "target", "floor")
+    manifest = os.path.join(ROOT, "benches", "floor", "Cargo.toml")
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--manifest-path", manifest, "--target-dir", target], check=True)
+    return os.path.join(target, "release", "playbook-floor")
+
+
+def tools_for(pages, playbook, floor, pb, corpus):
     out = os.path.join(SHM, f"out-{pages}")
     tools = {
         "playbook": [playbook, "build", pb, "--out", os.path.join(out, "playbook")],
         "playbook (no search)": None,  # filled below: same build with [search] enabled = false
+        "floor": [floor, pb, os.path.join(out, "floor")],
     }
     nosearch = pb + "-nosearch"
     if not os.path.isdir(nosearch):
@@ -133,11 +147,12 @@ def main():
     if not playbook:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
         playbook = os.path.join(ROOT, "target", "release", "playbook")
+    floor = build_floor()
     os.makedirs(SHM, exist_ok=True)
     medians = {}
     for pages in args.pages:
         pb, corpus = generate(pages)
-        tools = tools_for(pages, playbook, pb, corpus)
+        tools = tools_for(pages, playbook, floor, pb, corpus)
         missing = [t for t in ("hugo", "hugo + pagefind", "zola") if t not in tools]
         if missing:
             print(f"(not installed, left out: {', '.join(missing)})")
@@ -157,6 +172,9 @@ def main():
             ratios = [a / b for a, b in zip(times[name], base)]
             print(f"{name:<22}{statistics.median(times[name]):>10.2f}{max(rss[name]):>10.0f}{statistics.median(ratios):>12.2f}")
             medians[(name, pages)] = statistics.median(times[name])
+        for name in ("playbook", "playbook (no search)"):
+            over = [a / b for a, b in zip(times[name], times["floor"])]
+            print(f"{name} / floor: {statistics.median(over):.2f}x (paired median)")
         if pages == max(args.pages):
             t, r = incremental(playbook, pb)
             if t:
