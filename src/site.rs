@@ -134,6 +134,12 @@ pub struct Site {
     by_name: std::sync::OnceLock<HashMap<String, Vec<PageId>>>,
 }
 
+impl Drop for Site {
+    fn drop(&mut self) {
+        crate::drop_on_every_core(std::mem::take(&mut self.pages));
+    }
+}
+
 impl Site {
     /// Assembles the site from content, reporting dangling references and values outside
     /// the vocabularies.

@@ -214,6 +214,7 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
 
     let results: Vec<(Option<Page>, Vec<Diagnostic>, Option<String>)> = markdown
         .par_iter()
+        .with_max_len(crate::render::PAGES_PER_TASK)
         .map(|(rel, path)| read_page(root, rel, path, include_drafts))
         .collect();
     let mut pages = Vec::with_capacity(results.len());

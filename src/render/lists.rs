@@ -110,6 +110,12 @@ pub struct CardValues {
     lens: Vec<[usize; 2]>,
 }
 
+impl Drop for CardValues {
+    fn drop(&mut self) {
+        crate::drop_on_every_core(std::mem::take(&mut self.values));
+    }
+}
+
 impl CardValues {
     /// The length of the markup of the cards of `ids`, with the kind badge or without.
     pub fn markup_len(&self, ids: &[PageId], with_kind: bool) -> usize {
