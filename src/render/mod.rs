@@ -547,8 +547,9 @@ pub fn render_site(
     let cached = cache.as_deref();
     timings.begin("Rendering lists", jobs.len());
     let timings_ref = &*timings;
+    // Each list's facets count its pages' terms: on every core, in the jobs' order.
     let lists: Vec<(ListJob<'_>, ListView<'_, '_>, u64)> = jobs
-        .into_iter()
+        .into_par_iter()
         .map(|job| {
             let list = ListView::new(
                 &cards,
