@@ -31,12 +31,17 @@ pub fn tune() {
     }
 }
 
-/// Turns transparent huge pages off for this process. mimalloc asks the kernel for huge
-/// pages, and each first touch of one zeroes 2 MiB: on a 10,000-page build that was a
-/// quarter of all CPU time in a virtual machine (perf: `clear_page_erms` under
-/// `do_huge_pmd_anonymous_page`), and peak RSS was ~40 MiB higher, for no gain a build
-/// of short-lived strings could measure. The kernel checks the flag at each page fault,
-/// so memory mimalloc reserved before `main` is covered too.
+/// Turns transparent huge pages off for this process. Each first touch of a huge page
+/// zeroes 2 MiB: on a 10,000-page build that was a quarter of all CPU time in a virtual
+/// machine (perf: `clear_page_erms` under `do_huge_pmd_anonymous_page`), and peak RSS
+/// was ~40 MiB higher, for no gain a build of short-lived strings could measure.
+///
+/// Two switches, for the kernel's two modes. Where huge pages are given only to memory
+/// that asks for them (`madvise`, the usual default), mimalloc's `no_thp` feature keeps
+/// it from asking, from its first allocation on: this flag alone came after the arena
+/// mimalloc reserved before `main`, whose two huge pages took ~15 ms to zero at the start
+/// of every build. Where every large region gets them (`always`), this flag turns them
+/// off; the kernel checks it at each page fault.
 fn no_huge_pages() {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     // Failure (a kernel before 3.15) only means huge pages stay as they were.
