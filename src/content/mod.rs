@@ -231,7 +231,7 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
         pages.extend(page);
         skipped_drafts.extend(draft);
     }
-    check_unique_urls(&pages, &assets, &mut diags);
+    check_unique_urls(&pages, &mut diags);
     (
         Content {
             pages,
@@ -869,11 +869,14 @@ fn slug_of(chars: impl Iterator<Item = char>, len: usize) -> String {
     out
 }
 
-/// Two files that would be written to the same URL are an error naming both.
-fn check_unique_urls(pages: &[Page], assets: &[Asset], diags: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<String, &Path> = HashMap::new();
+/// Two pages that would be written to the same URL are an error naming both. (A content
+/// file at a page's address is found when the site is rendered, with every other file
+/// that would overwrite a generated one.)
+fn check_unique_urls(pages: &[Page], diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, &Path, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(pages.len(), Default::default());
     for p in pages {
-        if let Some(first) = seen.insert(format!("{}index.html", p.url), &p.source.path) {
+        if let Some(first) = seen.insert(&p.url, &p.source.path) {
             diags.push(
                 Diagnostic::error(format!(
                     "`{}` and `{}` would both be published at `/{}`",
@@ -883,20 +886,6 @@ fn check_unique_urls(pages: &[Page], assets: &[Asset], diags: &mut Vec<Diagnosti
                 ))
                 .in_file(&p.source.path)
                 .with_help("rename one of the files, or give one a different `slug`"),
-            );
-        }
-    }
-    for a in assets {
-        if let Some(first) = seen.get(&a.rel) {
-            diags.push(
-                Diagnostic::error(format!(
-                    "`{}` and `content/{}` would both be published at `/{}`",
-                    DisplayPath(first),
-                    a.rel,
-                    a.rel
-                ))
-                .in_file(Path::new("content").join(&a.rel).as_path())
-                .with_help("rename one of the files"),
             );
         }
     }

@@ -795,14 +795,24 @@ pub fn render_site(
     }
     for a in &site.assets {
         if out.contains(&a.rel) && !theme.statics.iter().any(|(r, _)| *r == a.rel) {
-            diags.push(
-                Diagnostic::error(format!(
+            // A page's own file is named with the page: the likeliest cause is an old
+            // copy of the page, or a page given that file's address.
+            let page = a.rel.strip_suffix("index.html").and_then(|u| by_url.get(u));
+            let d = match page {
+                Some(&id) => Diagnostic::error(format!(
+                    "`{}` and `content/{}` would both be published at `/{}`",
+                    DisplayPath(&site.pages[id].source.path),
+                    a.rel,
+                    a.rel
+                ))
+                .with_help("rename one of the files"),
+                None => Diagnostic::error(format!(
                     "`content/{}` would overwrite a generated file",
                     a.rel
                 ))
-                .in_file(&Path::new("content").join(&a.rel))
                 .with_help("rename the file or move it into a folder of its own"),
-            );
+            };
+            diags.push(d.in_file(&Path::new("content").join(&a.rel)));
             continue;
         }
         out.insert(a.rel.clone(), Body::Copy(a.path.clone()));

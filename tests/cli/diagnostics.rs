@@ -529,6 +529,22 @@ fn two_files_with_the_same_url_are_named_together() {
 }
 
 #[test]
+fn a_content_file_at_a_pages_address_is_named_with_the_page() {
+    Project::new()
+        .file("content/prompts/remove-one.md", PROMPT)
+        .file("content/prompts/remove-one/index.html", "<p>old</p>")
+        .file("content/index.html", "<p>old home</p>")
+        .run(&["check"])
+        .fails()
+        .stderr_has(
+            "error: `content/prompts/remove-one.md` and `content/prompts/remove-one/index.html` would both be published at `/prompts/remove-one/index.html`",
+        )
+        .stderr_has("error: `content/index.html` would overwrite a generated file")
+        // One cause, one error each.
+        .stderr_has("check failed with 2 errors");
+}
+
+#[test]
 fn nothing_panics_on_odd_inputs() {
     let odd: &[&[u8]] = &[
         b"",
