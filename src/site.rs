@@ -97,6 +97,10 @@ impl Taxonomy {
     }
 }
 
+/// A hash map for the site's lookups by key and path: every reference and link of every
+/// page is looked up, where SipHash's resistance to chosen keys buys nothing.
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The assembled site.
 #[derive(Debug)]
 pub struct Site {
@@ -113,9 +117,9 @@ pub struct Site {
     /// Terms of each taxonomy by slug.
     pub taxonomies: BTreeMap<Taxonomy, BTreeMap<String, Term>>,
     /// Page by its key (`prompts/remove-one`).
-    pub by_key: HashMap<String, PageId>,
+    pub by_key: FastMap<String, PageId>,
     /// Page by its path under `content/` (`prompts/remove-one.md`).
-    pub by_content_path: HashMap<String, PageId>,
+    pub by_content_path: FastMap<String, PageId>,
     /// The home page's own text, if any.
     pub home: Option<PageId>,
     /// The text above each kind's index, if any.
@@ -151,8 +155,9 @@ impl Site {
             unreadable,
         } = content;
         let mut diags = Vec::new();
-        let mut by_key = HashMap::new();
-        let mut by_content_path = HashMap::new();
+        let mut by_key = FastMap::with_capacity_and_hasher(pages.len(), Default::default());
+        let mut by_content_path =
+            FastMap::with_capacity_and_hasher(pages.len(), Default::default());
         let mut home = None;
         let mut kind_intro = HashMap::new();
         for (id, p) in pages.iter().enumerate() {
@@ -473,17 +478,24 @@ impl Site {
                         );
                         continue;
                     }
-                    let term = taxonomies
-                        .entry(tax)
-                        .or_default()
-                        .entry(slug.clone())
-                        .or_insert_with(|| Term {
-                            name: name.to_string(),
-                            slug,
-                            pages: Vec::new(),
-                        });
-                    if term.pages.last() != Some(&id) {
-                        term.pages.push(id);
+                    // The slug is copied for a new term only.
+                    let terms = taxonomies.entry(tax).or_default();
+                    match terms.get_mut(&slug) {
+                        Some(term) => {
+                            if term.pages.last() != Some(&id) {
+                                term.pages.push(id);
+                            }
+                        }
+                        None => {
+                            terms.insert(
+                                slug.clone(),
+                                Term {
+                                    name: name.to_string(),
+                                    slug,
+                                    pages: vec![id],
+                                },
+                            );
+                        }
                     }
                 }
             }
