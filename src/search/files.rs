@@ -197,10 +197,25 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let text = text[..end].split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= max {
-        return text;
+    // Whitespace collapsed, word by word, until there is more than `max` to cut: a
+    // page's summary is often its body, thousands of words long.
+    let mut collapsed = String::with_capacity(max + 16);
+    let mut chars = 0;
+    for word in text[..end].split_whitespace() {
+        if chars > max {
+            break;
+        }
+        if chars > 0 {
+            collapsed.push(' ');
+            chars += 1;
+        }
+        collapsed.push_str(word);
+        chars += word.chars().count();
     }
+    if chars <= max {
+        return collapsed;
+    }
+    let text = collapsed;
     let cut: String = text.chars().take(max).collect();
     let at = cut.rfind(' ').filter(|&i| i > max / 2).unwrap_or(cut.len());
     format!("{}…", cut[..at].trim_end_matches([',', ';', ':', '.', ' ']))
@@ -431,6 +446,13 @@ mod tests {
         let long = "word ".repeat(60);
         let c = clip(&long, 150);
         assert!(c.ends_with('…') && c.chars().count() <= 151, "{c}");
+        // Exactly `max` characters once collapsed: kept whole.
+        assert_eq!(clip(" ab\n\n cd ", 5), "ab cd");
+        // One more: cut at the last space, past half of `max`.
+        assert_eq!(clip("abc def ghij", 11), "abc def…");
+        // No space past half: cut inside the word.
+        assert_eq!(clip("abcdefghijkl mn", 6), "abcdef…");
+        assert_eq!(clip("Überstunden, bitte", 12), "Überstunden…");
     }
 
     #[test]
