@@ -298,9 +298,9 @@ pub fn rebuild_bodies(
     }
 }
 
-/// Drops the items of `items` on every core. A 10,000-page site's pages and cards are
-/// millions of small allocations: freed on one core, they kept the other idle for 40–50
-/// ms each (perf, 2 cores), twice in every build.
+/// Drops the items of `items` on every core. A 10,000-page site's pages, cards, views
+/// and Markdown are millions of small allocations: freed on one core, each kept the
+/// other core idle for up to 40–75 ms (perf, 2 cores).
 pub(crate) fn drop_on_every_core<T: Send>(items: Vec<T>) {
     use rayon::prelude::*;
     items.into_par_iter().for_each(drop);
