@@ -2,6 +2,7 @@
 //! on both), playbook steps, tags, roles and events, and the order of each list, all
 //! computed once so no page's rendering scans the whole site.
 
+use crate::FastMap;
 use crate::config::Config;
 use crate::content::{Asset, Content, Kind, Page, Role};
 use crate::diagnostic::{Diagnostic, closest, closest_path, file_stem};
@@ -96,10 +97,6 @@ impl Taxonomy {
         }
     }
 }
-
-/// A hash map for the site's lookups by key and path: every reference and link of every
-/// page is looked up, where SipHash's resistance to chosen keys buys nothing.
-pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The assembled site.
 #[derive(Debug)]

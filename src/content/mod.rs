@@ -9,7 +9,6 @@ pub use kind::Kind;
 
 use crate::diagnostic::{Diagnostic, DisplayPath, Location, Source};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -215,7 +214,7 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
 
     let results: Vec<(Option<Page>, Vec<Diagnostic>, Option<String>)> = markdown
         .par_iter()
-        .with_max_len(crate::render::PAGES_PER_TASK)
+        .with_max_len(crate::PAGES_PER_TASK)
         .map(|(rel, path)| read_page(root, rel, path, include_drafts))
         .collect();
     let mut pages = Vec::with_capacity(results.len());
@@ -874,8 +873,8 @@ fn slug_of(chars: impl Iterator<Item = char>, len: usize) -> String {
 /// file at a page's address is found when the site is rendered, with every other file
 /// that would overwrite a generated one.)
 fn check_unique_urls(pages: &[Page], diags: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, &Path, foldhash::fast::RandomState> =
-        HashMap::with_capacity_and_hasher(pages.len(), Default::default());
+    let mut seen: crate::FastMap<&str, &Path> =
+        crate::FastMap::with_capacity_and_hasher(pages.len(), Default::default());
     for p in pages {
         if let Some(first) = seen.insert(&p.url, &p.source.path) {
             diags.push(

@@ -377,7 +377,7 @@ pub fn render_site(
     let timings_ref = &*timings;
     let rendered: Vec<PagePass> = (0..site.pages.len())
         .into_par_iter()
-        .with_max_len(PAGES_PER_TASK)
+        .with_max_len(crate::PAGES_PER_TASK)
         .map(|id| {
             let p = &site.pages[id];
             let key = targets_fp.map_or(0, |fp| markdown_key(p, fp));
@@ -1089,11 +1089,6 @@ fn emit(
 /// Bytes of page markup around the body in the default theme, with room to spare (about
 /// 5 kB at 10,000 pages: header, terms, links, table of contents).
 const PAGE_AROUND_BODY: usize = 16 * 1024;
-
-/// At most this many pages go to one core as one piece of work. Left to itself, rayon
-/// hands out runs of hundreds of pages, and at the end of a phase one core rendered its
-/// last run for ~75 ms while the other had nothing left to take (perf, 10,000 pages).
-pub(crate) const PAGES_PER_TASK: usize = 16;
 
 /// Renders template `name` into bytes, with room for `capacity` reserved first: Tera's
 /// own `render` starts at the template's size and grows (each growth copies the page),

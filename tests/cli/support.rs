@@ -66,13 +66,7 @@ impl Project {
 
     /// Runs `playbook ARGS` in the project's folder.
     pub fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_playbook"))
-            .args(args)
-            .current_dir(self.path())
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run playbook");
-        Run::new(output, args)
+        self.run_from(".", args)
     }
 
     /// Runs `playbook ARGS` in `sub`, a folder inside the project.
