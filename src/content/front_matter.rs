@@ -367,7 +367,7 @@ pub fn parse(
                 diags.push(
                     Diagnostic::error(format!("missing required key `{key}` for a {kind}"))
                         .at(source, open.clone())
-                        .with_help(required_hint(key)),
+                        .with_help(required_hint(key, "add")),
                 );
             }
         }
@@ -383,7 +383,7 @@ pub fn parse(
                     "`purpose` is empty: the {kind}'s card and search result show nothing under its title"
                 ))
                 .at(source, span)
-                .with_help(required_hint("purpose").replacen("add", "write", 1)),
+                .with_help(required_hint("purpose", "write")),
             );
         }
     }
@@ -395,17 +395,18 @@ fn absent(table: &toml::de::DeTable<'_>, key: &str) -> bool {
     !table.iter().any(|(k, _)| k.get_ref() == key)
 }
 
-fn required_hint(key: &str) -> String {
+/// The help for the required `key`, led by `verb`: `add` where it is missing, `write`
+/// where it is left blank.
+fn required_hint(key: &str, verb: &str) -> String {
     match key {
         "purpose" => {
-            "add the outcome it aims at: `purpose = \"Shift from tasks to outcomes\"`".into()
+            format!("{verb} the outcome it aims at: `purpose = \"Shift from tasks to outcomes\"`")
         }
-        "context" => "add the situation the story starts from: `context = \"…\"`".into(),
-        "steps" => {
-            "add the ordered path: `steps = [\"prompts/…\", { ref = \"tools/…\", note = \"…\" }]`"
-                .into()
-        }
-        _ => format!("add `{key} = …`"),
+        "context" => format!("{verb} the situation the story starts from: `context = \"…\"`"),
+        "steps" => format!(
+            "{verb} the ordered path: `steps = [\"prompts/…\", {{ ref = \"tools/…\", note = \"…\" }}]`"
+        ),
+        _ => format!("{verb} `{key} = …`"),
     }
 }
 
