@@ -42,7 +42,7 @@ pub struct Rendered {
     pub html_ids: Vec<String>,
     /// Links to other pages' anchors, to check later.
     pub anchor_checks: Vec<AnchorCheck>,
-    /// The text without markup, for summaries and search.
+    /// The text without markup, for the search index; empty unless asked for.
     pub plain: String,
 }
 
@@ -105,13 +105,15 @@ pub fn heading_id(text: &str) -> String {
 /// One pass: the parser's events stream through our own pass into the HTML writer.
 /// Only a heading's own events are held back, until its text (which makes its id) is
 /// read; links to anchors of the page itself are checked at the end, when every id is
-/// known.
+/// known. The text without markup is kept only when `plain` asks for it (the search
+/// index reads it; without search it was 1 % of a build's instructions, for nothing).
 pub fn render(
     body: &str,
     offset: usize,
     source: &Source,
     content_path: &str,
     targets: &LinkTargets<'_>,
+    plain: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Rendered {
     let mut pass = Pass {
@@ -124,7 +126,7 @@ pub fn render(
         html_ids: Vec::new(),
         anchor_checks: Vec::new(),
         own_anchors: Vec::new(),
-        plain: String::new(),
+        plain: plain.then(String::new),
         taken: HashSet::default(),
         used: HashMap::default(),
         in_link: 0,
@@ -147,7 +149,7 @@ pub fn render(
         headings: pass.headings,
         html_ids: pass.html_ids,
         anchor_checks: pass.anchor_checks,
-        plain: pass.plain,
+        plain: pass.plain.unwrap_or_default(),
     }
 }
 
@@ -236,7 +238,8 @@ struct Pass<'r> {
     anchor_checks: Vec<AnchorCheck>,
     /// Links to `#anchor`s of this page, checked at the end (an anchor may come later).
     own_anchors: Vec<(String, Range<usize>, usize)>,
-    plain: String,
+    /// The text without markup, when it is kept.
+    plain: Option<String>,
     /// Heading ids given so far.
     taken: HashSet<String, FastHash>,
     /// The last suffix tried for each id.
@@ -267,6 +270,13 @@ impl<'r> Pass<'r> {
             if self.taken.insert(candidate.clone()) {
                 return candidate;
             }
+        }
+    }
+
+    /// Adds `text` to the plain text, when it is kept.
+    fn push_plain(&mut self, text: &str) {
+        if let Some(plain) = &mut self.plain {
+            plain.push_str(text);
         }
     }
 
@@ -328,11 +338,11 @@ impl<'r> Pass<'r> {
             }
             Event::End(TagEnd::CodeBlock) => {
                 self.in_code = false;
-                self.plain.push(' ');
+                self.push_plain(" ");
                 Some(Event::End(TagEnd::CodeBlock))
             }
             Event::Text(t) => {
-                self.plain.push_str(&t);
+                self.push_plain(&t);
                 if self.web_addresses
                     && self.in_link == 0
                     && !self.in_code
@@ -345,7 +355,7 @@ impl<'r> Pass<'r> {
                 }
             }
             Event::Code(t) => {
-                self.plain.push_str(&t);
+                self.push_plain(&t);
                 Some(Event::Code(t))
             }
             // Authors mark footnotes and other targets with raw HTML anchors, as GitHub
@@ -374,7 +384,7 @@ impl<'r> Pass<'r> {
             | Event::End(TagEnd::TableCell)
             | Event::SoftBreak
             | Event::HardBreak) => {
-                self.plain.push(' ');
+                self.push_plain(" ");
                 Some(e)
             }
             e => Some(e),
@@ -885,7 +895,7 @@ mod tests {
             text: Some(Arc::from(body)),
         };
         let mut d = Vec::new();
-        let r = render(body, 0, &source, "prompts/why.md", &targets, &mut d);
+        let r = render(body, 0, &source, "prompts/why.md", &targets, true, &mut d);
         (r, d)
     }
 

@@ -164,9 +164,11 @@ impl RenderedFile {
 }
 
 /// A page's Markdown as HTML, with the problems of its links.
+/// The plain text is kept only for the search index (`search`).
 fn render_markdown(
     p: &crate::content::Page,
     targets: &LinkTargets<'_>,
+    search: bool,
 ) -> (Rendered, Vec<Diagnostic>) {
     let mut d = Vec::new();
     let r = markdown::render(
@@ -175,13 +177,14 @@ fn render_markdown(
         &p.source,
         &p.content_path,
         targets,
+        search,
         &mut d,
     );
     (r, d)
 }
 
-/// The cache key of a page's Markdown: its body, where it starts, its file and where
-/// links may point (`targets_fp`).
+/// The cache key of a page's Markdown: its body, where it starts, its file, where
+/// links may point and whether search keeps the plain text (`targets_fp`).
 fn markdown_key(p: &crate::content::Page, targets_fp: u64) -> u64 {
     cache::combine(&(p.body_text(), p.body.start, &p.source.path, targets_fp))
 }
@@ -358,7 +361,7 @@ pub fn render_site(
         files.sort();
         let mut dr: Vec<&String> = drafts.iter().collect();
         dr.sort();
-        cache::combine(&(urls, dirs, files, dr, base_path))
+        cache::combine(&(urls, dirs, files, dr, base_path, site.config.search.enabled))
     });
     let ids: Vec<PageId> = site.regular_pages().collect();
     let page_views: Vec<(PageId, PageView<'_>)> =
@@ -383,7 +386,7 @@ pub fn render_site(
             let key = targets_fp.map_or(0, |fp| markdown_key(p, fp));
             let (mut r, d) = match cached.and_then(|c| c.markdown.get(&p.content_path)) {
                 Some((k, r, d)) if *k == key && targets_fp.is_some() => (r.clone(), d.clone()),
-                _ => render_markdown(p, &targets),
+                _ => render_markdown(p, &targets, search),
             };
             let file = view_of[id].map(|i| {
                 render_page(
@@ -403,13 +406,9 @@ pub fn render_site(
             if file.is_some() && !keep_html {
                 r.html = String::new();
             }
-            // The plain text stays for the search index only, at its own size.
+            // The plain text (kept for the search index only) stays at its own size.
             if !keep_html {
-                if search {
-                    r.plain.shrink_to_fit();
-                } else {
-                    r.plain = String::new();
-                }
+                r.plain.shrink_to_fit();
             }
             timings_ref.tick();
             PagePass {
@@ -910,7 +909,7 @@ pub fn rerender_bodies(
     let mut diags = Vec::new();
     for &id in &ids {
         let p = &site.pages[id];
-        let (r, d) = render_markdown(p, &targets);
+        let (r, d) = render_markdown(p, &targets, site.config.search.enabled);
         let key = markdown_key(p, inc.targets_fp);
         cache
             .markdown

@@ -183,6 +183,7 @@ pub fn markdown(data: &[u8]) {
             &src,
             "prompts/fuzz.md",
             &targets,
+            true,
             &mut diags,
         );
         diags.iter().for_each(show);
