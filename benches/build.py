@@ -5,7 +5,8 @@ Generates playbooks of 1,000 and 10,000 pages with ../shared/bench/gen_playbook.
 layout) and the same pages for Hugo and Zola with gen_corpus.py, all on /dev/shm (the
 disk here makes file creation 6-12x slower for minutes after a mass delete), then builds
 them interleaved (A B C A B C ...), never deleting an output between runs, and prints
-medians of each tool, paired ratios to playbook and peak RSS.
+medians of each tool, paired ratios to playbook and peak RSS. One more row builds into an
+emptied folder each time: a first build, with no previous output to write over.
 
 Beside them runs the floor (benches/floor/): the issue's bare pipeline (scan, read,
 TOML, pulldown-cmark, one small Tera template, write the page files only) measured in
@@ -95,6 +96,9 @@ def tools_for(pages, playbook, floor, pb, corpus):
             text += "\n[search]\nenabled = false\n"
         open(toml, "w").write(text)
     tools["playbook (no search)"] = [playbook, "build", nosearch, "--out", os.path.join(out, "playbook-nosearch")]
+    # The same into an empty folder each time (emptied before the run, untimed): a first
+    # build, with no previous output to write over (see `spare` below).
+    tools[FIRST] = [playbook, "build", nosearch, "--out", os.path.join(out, "playbook-first")]
     hugo = shutil.which("hugo")
     if hugo:
         tools["hugo"] = [hugo, "--quiet", "-s", os.path.join(corpus, "hugo"), "-d", os.path.join(out, "hugo")]
@@ -107,6 +111,21 @@ def tools_for(pages, playbook, floor, pb, corpus):
         tools["zola"] = ["sh", "-c", f"cd {corpus}/zola && {zola} build -o {out}/zola --force >/dev/null"]
         tools["zola + index"] = ["sh", "-c", f"cd {corpus}/zola && {zola} -c config.search.toml build -o {out}/zola-idx --force >/dev/null"]
     return tools
+
+
+# A build with no previous output: repeated builds write over the output the one before
+# replaced (playbook keeps it beside the output as its spare), as Hugo writes over its own
+# folder; this row shows the build that cannot.
+FIRST = "playbook (no search, first build)"
+
+
+def prepare(name, cmd):
+    """Before a timed run, outside its time: empties the first-build row's output."""
+    if name == FIRST:
+        out = cmd[-1]
+        parent, base = os.path.split(out)
+        for d in (out, os.path.join(parent, f".{base}.playbook-spare")):
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def incremental(playbook, pb, edits=7):
@@ -164,20 +183,22 @@ def main():
         times = {t: [] for t in tools}
         rss = {t: [] for t in tools}
         for name, cmd in tools.items():  # one warm-up each
+            prepare(name, cmd)
             run_timed(cmd)
         for _ in range(args.runs):
             for name, cmd in tools.items():
+                prepare(name, cmd)
                 s, m = run_timed(cmd)
                 times[name].append(s)
                 rss[name].append(m)
         print(f"\n{pages:,} pages, {args.runs} interleaved runs (median s, peak RSS MiB, paired ratio to playbook)")
-        print(f"{'tool':<22}{'median s':>10}{'RSS MiB':>10}{'x playbook':>12}")
+        print(f"{'tool':<34}{'median s':>10}{'RSS MiB':>10}{'x playbook':>12}")
         base = times["playbook"]
         for name in tools:
             ratios = [a / b for a, b in zip(times[name], base)]
-            print(f"{name:<22}{statistics.median(times[name]):>10.2f}{max(rss[name]):>10.0f}{statistics.median(ratios):>12.2f}")
+            print(f"{name:<34}{statistics.median(times[name]):>10.2f}{max(rss[name]):>10.0f}{statistics.median(ratios):>12.2f}")
             medians[(name, pages)] = statistics.median(times[name])
-        for name in ("playbook", "playbook (no search)"):
+        for name in ("playbook", "playbook (no search)", FIRST):
             if "floor" in times:
                 over = [a / b for a, b in zip(times[name], times["floor"])]
                 print(f"{name} / floor: {statistics.median(over):.2f}x (paired median)")

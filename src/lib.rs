@@ -459,13 +459,14 @@ pub fn build(opts: &BuildOptions) -> Result<Summary, Diagnostics> {
         }
         None => None,
     };
-    let built = build_staged(opts, None, staging.as_deref());
+    let built = build_staged(opts, None, staging.as_ref().map(|s| s.dir.as_path()));
     let mut built = match built {
         Ok(b) => b,
         Err(e) => {
-            // Nothing of a failed build stays behind; the previous output is untouched.
-            if let Some(dir) = &staging {
-                output::remove_ours(dir);
+            // The previous output is untouched; the staging folder goes back to being the
+            // spare, for the next build to write over.
+            if let (Some(out), Some(s)) = (&config_out, staging) {
+                output::abandon(out, s);
             }
             return Err(e);
         }
@@ -473,7 +474,10 @@ pub fn build(opts: &BuildOptions) -> Result<Summary, Diagnostics> {
     let t = Instant::now();
     built.timings.begin("Writing", 0);
     let out = config_out.unwrap_or_else(|| opts.root.join(&built.config.build.output_dir));
-    built.output.write_atomic(&out).map_err(fail)?;
+    built
+        .output
+        .write_atomic_from(&out, staging)
+        .map_err(fail)?;
     built.timings.push("write", t);
     Ok(Summary {
         pages: built.pages,

@@ -794,10 +794,49 @@ fn failed_build_leaves_no_temporary_folder_beside_the_output() {
 }
 
 #[test]
-fn successful_build_leaves_no_temporary_folder_beside_the_output() {
+fn successful_build_leaves_only_the_spare_beside_the_output() {
     let p = built(&[("content/prompts/remove.md", PROMPT)]);
-    p.run(&["build"]).succeeds();
+    // The first build replaced nothing.
     assert_eq!(names(p.path()), ["book.toml", "content", "public"]);
+    p.run(&["build"]).succeeds();
+    // The output the second one replaced waits beside it, for the next build to write
+    // over, and out of git's sight.
+    assert_eq!(
+        names(p.path()),
+        [".public.playbook-spare", "book.toml", "content", "public"]
+    );
+    assert_eq!(
+        p.read(".public.playbook-spare/prompts/remove/index.html"),
+        p.read("public/prompts/remove/index.html")
+    );
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(p.path())
+            .output()
+            .expect("git must be installed for this test");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    git(&["init", "-q"]);
+    let status = git(&["status", "--porcelain", "--untracked-files=all"]);
+    assert!(!status.contains("playbook-spare"), "{status}");
+    assert!(status.contains("public/"), "{status}");
+}
+
+#[test]
+fn a_page_removed_is_gone_from_the_output_written_over_the_spare() {
+    let p = built(&[
+        ("content/prompts/remove.md", PROMPT),
+        ("content/prompts/keep.md", PROMPT),
+    ]);
+    p.run(&["build"]).succeeds();
+    std::fs::remove_file(p.path().join("content/prompts/remove.md")).unwrap();
+    // The third build writes over the first one's output, which had the page.
+    p.run(&["build"]).succeeds();
+    assert!(p.path().join("public/prompts/keep/index.html").is_file());
+    assert!(!p.path().join("public/prompts/remove").exists());
+    assert!(!p.read("public/sitemap.xml").contains("prompts/remove/"));
 }
 
 // ---------------------------------------------------------------------------------------

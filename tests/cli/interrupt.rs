@@ -78,12 +78,15 @@ fn playbook_of(pages: usize) -> (Project, [BTreeMap<String, u64>; 2]) {
     (p, [zero, one])
 }
 
-/// Names in the playbook root besides its own three: what a build left behind.
+/// Names in the playbook root besides its own three and the spare a build keeps on
+/// purpose: what a build left behind.
 fn leftovers(p: &Project) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(p.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !["book.toml", "content", "public"].contains(&n.as_str()))
+        .filter(|n| {
+            !["book.toml", "content", "public", ".public.playbook-spare"].contains(&n.as_str())
+        })
         .collect();
     v.sort();
     v
