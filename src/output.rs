@@ -417,7 +417,9 @@ fn claim_spare(out: &Path, dir: &Path) -> Vec<String> {
 
 /// The files under `path` (which is `rel` inside the staging folder), on every core.
 /// Entries that are neither files nor folders are removed; a name that is not UTF-8
-/// (no build writes one) is removed too.
+/// (no build writes one) is removed too; so is a file with another name elsewhere (a
+/// hard link, as `cp -al` backups and deduplicating tools make), which writing over
+/// would change there too.
 fn list_files(path: &Path, rel: &str) -> std::io::Result<Vec<String>> {
     let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(path)?.collect::<Result<_, _>>()?;
     let lists: Vec<Vec<String>> = entries
@@ -439,7 +441,7 @@ fn list_files(path: &Path, rel: &str) -> std::io::Result<Vec<String>> {
             };
             if kind.is_dir() {
                 list_files(&e.path(), &child)
-            } else if kind.is_file() {
+            } else if kind.is_file() && !linked_elsewhere(e)? {
                 Ok(vec![child])
             } else {
                 std::fs::remove_file(e.path())?;
@@ -448,6 +450,20 @@ fn list_files(path: &Path, rel: &str) -> std::io::Result<Vec<String>> {
         })
         .collect::<std::io::Result<_>>()?;
     Ok(lists.concat())
+}
+
+/// Returns true if and only if the file `entry` has more than one name.
+#[cfg(unix)]
+fn linked_elsewhere(entry: &std::fs::DirEntry) -> std::io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    Ok(entry.metadata()?.nlink() > 1)
+}
+
+/// Returns true if and only if the file `entry` has more than one name: unknown here,
+/// so any file might be.
+#[cfg(not(unix))]
+fn linked_elsewhere(_: &std::fs::DirEntry) -> std::io::Result<bool> {
+    Ok(true)
 }
 
 /// Keeps `dir`, a folder of ours beside `out`, as its spare (see [`spare_dir`]), or
@@ -1077,6 +1093,30 @@ mod tests {
             "keep"
         );
         assert_eq!(names(&outside), ["index.html"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_of_the_spare_linked_elsewhere_is_replaced_never_written_over() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        build(&out, &[("a/index.html", "A1")], &[("x.css", "X1")]);
+        build(&out, &[("a/index.html", "A2")], &[("x.css", "X2")]);
+        // A backup of the spare made with hard links, as `cp -al` makes it.
+        let backup = tmp.path().join("backup");
+        std::fs::create_dir_all(backup.join("a")).unwrap();
+        let spare = spare_dir(&out);
+        std::fs::hard_link(spare.join("a/index.html"), backup.join("a/index.html")).unwrap();
+        std::fs::hard_link(spare.join("x.css"), backup.join("x.css")).unwrap();
+        build(&out, &[("a/index.html", "A3")], &[("x.css", "X3")]);
+        assert_eq!(
+            files(&out),
+            pairs(&[("a/index.html", "A3"), ("x.css", "X3")])
+        );
+        assert_eq!(
+            files(&backup),
+            pairs(&[("a/index.html", "A1"), ("x.css", "X1")])
+        );
     }
 
     #[test]
