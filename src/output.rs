@@ -130,7 +130,7 @@ impl Output {
         set_staging(Some(tmp.clone()));
         let result = self
             .write_into(&tmp)
-            .map(|()| self.remove_leftovers(&tmp, &leftovers))
+            .and_then(|()| self.remove_leftovers(&tmp, &leftovers))
             .and_then(|()| swap(&tmp, out).map_err(|e| io_error("move into place", out, e)));
         // After a swap the staging folder holds the previous output, kept for the next
         // build to write over; after a failure, the unfinished new one, which goes.
@@ -145,15 +145,25 @@ impl Output {
     }
 
     /// Removes the files a reused spare brought in that this site does not have, and the
-    /// folders that leaves empty.
-    fn remove_leftovers(&self, dir: &Path, leftovers: &[String]) {
+    /// folders that leaves empty. A file that cannot be removed fails the build: it
+    /// would be published with the new site.
+    fn remove_leftovers(&self, dir: &Path, leftovers: &[String]) -> Result<(), Diagnostic> {
         let stale: Vec<&String> = leftovers
             .par_iter()
             .filter(|rel| !self.files.contains_key(rel.as_str()))
             .collect();
         let mut folders: Vec<&str> = Vec::new();
         for rel in stale {
-            let _ = while_not_interrupted(|| std::fs::remove_file(dir.join(rel)));
+            let path = dir.join(rel);
+            use std::io::ErrorKind::{IsADirectory, NotADirectory, NotFound};
+            match while_not_interrupted(|| std::fs::remove_file(&path)) {
+                // Gone already, or replaced by a folder of this site (see
+                // `clear_the_way`): the file is not there any more.
+                Err(e) if ![NotFound, IsADirectory, NotADirectory].contains(&e.kind()) => {
+                    return Err(io_error("remove", &path, e));
+                }
+                _ => {}
+            }
             let mut at = rel.as_str();
             while let Some((folder, _)) = at.rsplit_once('/') {
                 folders.push(folder);
@@ -167,6 +177,7 @@ impl Output {
         for folder in folders {
             let _ = std::fs::remove_dir(dir.join(folder));
         }
+        Ok(())
     }
 
     fn write_into(&self, dir: &Path) -> Result<(), Diagnostic> {
@@ -416,8 +427,9 @@ fn claim_spare(out: &Path, dir: &Path) -> Vec<String> {
 }
 
 /// The files under `path` (which is `rel` inside the staging folder), on every core.
-/// Entries that are neither files nor folders are removed; a name that is not UTF-8
-/// (no build writes one) is removed too; so is a file with another name elsewhere (a
+/// Entries that are neither files nor folders are removed, and so are folders without
+/// files; a name that is not UTF-8 (no build writes one) is removed too; so is a file
+/// with another name elsewhere (a
 /// hard link, as `cp -al` backups and deduplicating tools make), which writing over
 /// would change there too.
 fn list_files(path: &Path, rel: &str) -> std::io::Result<Vec<String>> {
@@ -440,7 +452,12 @@ fn list_files(path: &Path, rel: &str) -> std::io::Result<Vec<String>> {
                 format!("{rel}/{name}")
             };
             if kind.is_dir() {
-                list_files(&e.path(), &child)
+                let files = list_files(&e.path(), &child)?;
+                // An empty folder (no build makes one) would be published as it is.
+                if files.is_empty() {
+                    std::fs::remove_dir_all(e.path())?;
+                }
+                Ok(files)
             } else if kind.is_file() && !linked_elsewhere(e)? {
                 Ok(vec![child])
             } else {
@@ -1048,6 +1065,7 @@ mod tests {
         std::fs::create_dir_all(spare.join("b/index.html/deep")).unwrap();
         std::fs::write(spare.join("c"), "file").unwrap();
         std::fs::create_dir_all(spare.join("d.css")).unwrap();
+        std::fs::create_dir_all(spare.join("empty/emptier")).unwrap();
         std::fs::write(spare.join("e.txt"), "read-only").unwrap();
         let mut perms = std::fs::metadata(spare.join("e.txt"))
             .unwrap()
@@ -1069,6 +1087,8 @@ mod tests {
                 ("e.txt", "E")
             ])
         );
+        // Nothing else, not even an empty folder.
+        assert_eq!(names(&out), [MARKER, "a", "b", "c", "d.css", "e.txt"]);
     }
 
     #[cfg(unix)]
