@@ -427,11 +427,13 @@ fn claim_spare(out: &Path, dir: &Path) -> Vec<String> {
 }
 
 /// The files under `path` (which is `rel` inside the staging folder), on every core.
-/// Entries that are neither files nor folders are removed, and so are folders without
-/// files; a name that is not UTF-8 (no build writes one) is removed too; so is a file
-/// with another name elsewhere (a
-/// hard link, as `cp -al` backups and deduplicating tools make), which writing over
-/// would change there too.
+/// Removed instead of listed, since no build makes them and the new site must not
+/// inherit them:
+/// - entries that are neither files nor folders (links);
+/// - folders without files;
+/// - names that are not UTF-8;
+/// - files with another name elsewhere (hard links, as `cp -al` backups and
+///   deduplicating tools make), which writing over would change there too.
 fn list_files(path: &Path, rel: &str) -> std::io::Result<Vec<String>> {
     let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(path)?.collect::<Result<_, _>>()?;
     let lists: Vec<Vec<String>> = entries
@@ -477,7 +479,8 @@ fn linked_elsewhere(entry: &std::fs::DirEntry) -> std::io::Result<bool> {
 }
 
 /// Returns true if and only if the file `entry` has more than one name: unknown here,
-/// so any file might be.
+/// so any file might be, and the spare's files are all replaced rather than written
+/// over.
 #[cfg(not(unix))]
 fn linked_elsewhere(_: &std::fs::DirEntry) -> std::io::Result<bool> {
     Ok(true)
