@@ -130,7 +130,7 @@ impl Output {
         set_staging(Some(tmp.clone()));
         let result = self
             .write_into(&tmp)
-            .and_then(|()| self.remove_leftovers(&tmp, &leftovers))
+            .and_then(|()| self.remove_leftovers(&tmp, out, &leftovers))
             .and_then(|()| swap(&tmp, out).map_err(|e| io_error("move into place", out, e)));
         // After a swap the staging folder holds the previous output, kept for the next
         // build to write over; after a failure, the unfinished new one, which goes.
@@ -147,7 +147,12 @@ impl Output {
     /// Removes the files a reused spare brought in that this site does not have, and the
     /// folders that leaves empty. A file that cannot be removed fails the build: it
     /// would be published with the new site.
-    fn remove_leftovers(&self, dir: &Path, leftovers: &[String]) -> Result<(), Diagnostic> {
+    fn remove_leftovers(
+        &self,
+        dir: &Path,
+        out: &Path,
+        leftovers: &[String],
+    ) -> Result<(), Diagnostic> {
         let stale: Vec<&String> = leftovers
             .par_iter()
             .filter(|rel| !self.files.contains_key(rel.as_str()))
@@ -160,7 +165,15 @@ impl Output {
                 // Gone already, or replaced by a folder of this site (see
                 // `clear_the_way`): the file is not there any more.
                 Err(e) if ![NotFound, IsADirectory, NotADirectory].contains(&e.kind()) => {
-                    return Err(io_error("remove", &path, e));
+                    return Err(Diagnostic::error(format!(
+                        "cannot remove `{}`, a file the site no longer has: {e}",
+                        path.display()
+                    ))
+                    .with_help(format!(
+                        "the build was writing over `{}`, the output the last build replaced; \
+                         delete that folder and build again",
+                        spare_dir(out).display()
+                    )));
                 }
                 _ => {}
             }
@@ -295,7 +308,9 @@ static WRITES: RwLock<()> = RwLock::new(());
 /// Set by the Ctrl-C handler: later writes fail instead of recreating its folders.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// Set while this build's staging folder is the previous build's spare (see
-/// [`spare_dir`]), whose files are written over rather than created.
+/// [`spare_dir`]), whose files are written over rather than created. It only chooses
+/// the cheaper system calls for the folder at hand: both ways write the same bytes, so
+/// a value left by another build in the same process cannot change an output.
 static OVER_SPARE: AtomicBool = AtomicBool::new(false);
 /// Set once the new output is in place.
 static SWAPPED: AtomicBool = AtomicBool::new(false);
@@ -395,11 +410,7 @@ pub fn abandon(out: &Path, staging: Staging) {
 /// the build's processor time. It holds a `.gitignore` that keeps it out of `git
 /// status`, and may be removed at any time.
 pub fn spare_dir(out: &Path) -> PathBuf {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    parent_of(out).join(format!(".{name}.playbook-spare"))
+    hidden_sibling(out, "spare")
 }
 
 /// Moves the spare of `out`, if there is one of ours, to `dir` and lists its files.
@@ -692,31 +703,38 @@ fn parent_of(out: &Path) -> &Path {
 
 /// A hidden sibling of `out` for this process: `.public.playbook-new-123`.
 fn sibling(out: &Path, role: &str) -> PathBuf {
+    hidden_sibling(out, &format!("{role}-{}", std::process::id()))
+}
+
+/// The hidden sibling of `out` named by `suffix`: `.public.playbook-{suffix}`.
+fn hidden_sibling(out: &Path, suffix: &str) -> PathBuf {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    parent_of(out).join(format!(".{name}.playbook-{role}-{}", std::process::id()))
+    parent_of(out).join(format!(".{name}.playbook-{suffix}"))
 }
 
 /// Writes one rendered file into a staging folder, creating its folders.
 pub fn write_staged(dir: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
     let path = dir.join(rel);
+    let create_folders = || match path.parent() {
+        Some(parent) => std::fs::create_dir_all(parent),
+        None => Ok(()),
+    };
     write_clearing_the_way(dir, rel, || {
         if OVER_SPARE.load(Ordering::Relaxed) {
             // Most folders are there already: try the file first.
-            write_over(&path, bytes).or_else(|e| match path.parent() {
-                Some(parent) if e.kind() == std::io::ErrorKind::NotFound => {
-                    std::fs::create_dir_all(parent)?;
-                    write_over(&path, bytes)
+            write_over(&path, bytes).or_else(|e| {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    return Err(e);
                 }
-                _ => Err(e),
+                create_folders()?;
+                write_over(&path, bytes)
             })
         } else {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::write(&path, bytes)
+            create_folders()?;
+            write_over(&path, bytes)
         }
     })
 }
@@ -1063,7 +1081,8 @@ mod tests {
         let spare = spare_dir(&out);
         site(&spare, "spare");
         // A file where a folder must go, a folder where a file must go, both for a page
-        // written while rendering and for a file written at the end; a read-only file.
+        // written while rendering and for a file written at the end; a read-only file
+        // (which root, as in CI, writes over anyway: then only the others are tested).
         std::fs::write(spare.join("a"), "file").unwrap();
         std::fs::create_dir_all(spare.join("b/index.html/deep")).unwrap();
         std::fs::write(spare.join("c"), "file").unwrap();
