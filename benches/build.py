@@ -96,8 +96,7 @@ def tools_for(pages, playbook, floor, pb, corpus):
             text += "\n[search]\nenabled = false\n"
         open(toml, "w").write(text)
     tools["playbook (no search)"] = [playbook, "build", nosearch, "--out", os.path.join(out, "playbook-nosearch")]
-    # The same into an empty folder each time (emptied before the run, untimed): a first
-    # build, with no previous output to write over (see `spare` below).
+    # The same into a folder emptied before each run (see FIRST and prepare below).
     tools[FIRST] = [playbook, "build", nosearch, "--out", os.path.join(out, "playbook-first")]
     hugo = shutil.which("hugo")
     if hugo:
