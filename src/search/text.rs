@@ -17,8 +17,9 @@ pub(crate) const MAX_TERM_CHARS: usize = 40;
 /// One unit of text the index knows: a folded word, or a run of CJK characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Token<'a> {
-    /// A word, lower-cased and folded, not yet stemmed.
-    Word(&'a str),
+    /// A word, lower-cased and folded, not yet stemmed, and its [`Key`] (for a word of
+    /// up to 8 bytes).
+    Word(&'a str, Option<Key>),
     /// A run of Han, Hiragana, Katakana or Hangul characters (indexed as bigrams).
     Cjk(&'a str),
 }
@@ -86,7 +87,7 @@ fn tokenize_unicode(text: &str, buf: &mut String, mut f: impl FnMut(Token<'_>)) 
         if !word.is_empty() {
             fold_into(word, buf);
             if !buf.is_empty() && buf.chars().count() <= MAX_TERM_CHARS {
-                f(Token::Word(buf));
+                f(Token::Word(buf, key_of(buf)));
             }
             word.clear();
         }
@@ -122,50 +123,165 @@ fn tokenize_unicode(text: &str, buf: &mut String, mut f: impl FnMut(Token<'_>)) 
     emit_cjk(&mut cjk, &mut f);
 }
 
+/// A word's key: a word of up to 8 bytes as one integer (its bytes, zero-padded, the
+/// first in the lowest byte), which hashes and compares in a step. Words never hold a
+/// zero byte (they are letters, digits and CJK characters), so two words never share
+/// a key.
+pub(crate) type Key = u64;
+
+/// The longest word (in bytes) that has a [`Key`].
+const KEY_BYTES: usize = 8;
+
+/// Returns true if and only if the byte is a letter or digit of ASCII: the bytes a word
+/// of ASCII text is made of (an apostrophe can join two words).
+static ASCII_WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    t
+};
+
+/// Bytes of text whose word boundaries are found in one pass.
+const BLOCK: usize = 512;
+
 fn tokenize_ascii(text: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) {
     let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
+    // Where the bytes change from word to space and back, a block at a time, in a
+    // loop without a branch that depends on the text: a word's end is a branch
+    // mispredicted, and a loop that tests each byte pays it twice a word.
+    let mut marks = [0u16; BLOCK];
+    let mut in_word = false;
+    let mut start = 0;
+    // The start of a word that continues after an apostrophe (`don't`).
+    let mut joined: Option<usize> = None;
+    for (n, block) in b.chunks(BLOCK).enumerate() {
+        let base = n * BLOCK;
+        let mut k = 0;
+        let mut prev = in_word;
+        for (i, &c) in block.iter().enumerate() {
+            let w = ASCII_WORD[c as usize];
+            marks[k] = i as u16;
+            k += usize::from(w != prev);
+            prev = w;
         }
-        let start = i;
-        let mut plain = true;
-        while i < b.len() {
-            let c = b[i];
-            if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            } else if c.is_ascii_uppercase() {
-                plain = false;
-            } else if c == b'\''
-                && b[i - 1].is_ascii_alphabetic()
-                && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
-            {
-                // joined: `don't` is one word
-                plain = false;
-            } else {
-                break;
+        for &m in &marks[..k] {
+            let at = base + usize::from(m);
+            if !in_word {
+                start = at;
+                in_word = true;
+                continue;
             }
-            i += 1;
+            in_word = false;
+            word_at(text, start, at, &mut joined, buf, f);
         }
-        let word = &b[start..i];
-        if plain {
-            // Most words are already lower case: hand out the text itself.
-            if word.len() <= MAX_TERM_CHARS {
-                f(Token::Word(&text[start..i]));
-            }
-            continue;
-        }
+    }
+    if in_word {
+        word_at(text, start, b.len(), &mut joined, buf, f);
+    }
+}
+
+/// Hands `f` the word of ASCII text `text` at `start..end`, lower-cased, with its key;
+/// or, when an apostrophe between two letters follows it, keeps its start in `joined`
+/// for the word the apostrophe joins it to.
+#[inline]
+fn word_at(
+    text: &str,
+    start: usize,
+    end: usize,
+    joined: &mut Option<usize>,
+    buf: &mut String,
+    f: &mut impl FnMut(Token<'_>),
+) {
+    let b = text.as_bytes();
+    if b.get(end) == Some(&b'\'')
+        && b[end - 1].is_ascii_alphabetic()
+        && b.get(end + 1).is_some_and(u8::is_ascii_alphabetic)
+    {
+        joined.get_or_insert(start);
+        return;
+    }
+    if let Some(first) = joined.take() {
         buf.clear();
         buf.extend(
-            word.iter()
+            b[first..end]
+                .iter()
                 .filter(|&&c| c != b'\'')
                 .map(|&c| c.to_ascii_lowercase() as char),
         );
         if buf.len() <= MAX_TERM_CHARS {
-            f(Token::Word(buf));
+            f(Token::Word(buf, key_of(buf)));
         }
+        return;
     }
+    let len = end - start;
+    if len > MAX_TERM_CHARS {
+        return;
+    }
+    let word = &text[start..end];
+    if len <= KEY_BYTES {
+        let key = match b.get(start..start + KEY_BYTES) {
+            // Nearly always: one load, the bytes after the word cleared.
+            Some(bytes) => {
+                let all = Key::from_le_bytes(bytes.try_into().expect("KEY_BYTES bytes"));
+                let keep = if len == KEY_BYTES {
+                    Key::MAX
+                } else {
+                    (1 << (8 * len)) - 1
+                };
+                all & keep
+            }
+            None => key_of(word).expect("a short word"),
+        };
+        let upper = ascii_upper(key);
+        if upper == 0 {
+            // Most words are already lower case: hand out the text itself.
+            f(Token::Word(word, Some(key)));
+        } else {
+            buf.clear();
+            buf.push_str(word);
+            buf.make_ascii_lowercase();
+            f(Token::Word(buf, Some(key | upper >> 2)));
+        }
+        return;
+    }
+    if word.bytes().any(|c| c.is_ascii_uppercase()) {
+        buf.clear();
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+        f(Token::Word(buf, None));
+    } else {
+        f(Token::Word(word, None));
+    }
+}
+
+/// The high bit (0x80) of every byte of `key` (ASCII letters and digits, zero-padded)
+/// that is an upper-case letter, for all of its bytes at once: `key | upper >> 2` is the
+/// key lower-cased.
+#[inline]
+fn ascii_upper(key: Key) -> Key {
+    const ONES: Key = Key::MAX / 0xFF;
+    // Bytes are below 0x80, so adding to each cannot carry into the next: the high
+    // bit of a byte says whether it reached 'A', and then whether it passed 'Z'.
+    let from_a = key + ONES * Key::from(0x80 - b'A');
+    let past_z = key + ONES * Key::from(0x80 - b'Z' - 1);
+    from_a & !past_z & (ONES * 0x80)
+}
+
+/// The [`Key`] of a word of up to 8 bytes.
+#[inline]
+pub(crate) fn key_of(word: &str) -> Option<Key> {
+    let b = word.as_bytes();
+    (b.len() <= KEY_BYTES).then(|| {
+        // Byte by byte: a copy of a variable length would be a call to memcpy.
+        let mut k: Key = 0;
+        for (i, &c) in b.iter().enumerate() {
+            k |= Key::from(c) << (8 * i);
+        }
+        k
+    })
 }
 
 /// Lower-cases `word` and folds its diacritics away: `Übermorgen` → `ubermorgen`,
@@ -251,7 +367,7 @@ pub fn analyze(text: &str, language: &str) -> Vec<String> {
     let stemmer = stemmer_for(language);
     let mut out = Vec::new();
     tokenize(text, |t| match t {
-        Token::Word(w) => match &stemmer {
+        Token::Word(w, _) => match &stemmer {
             Some((_, s)) if stemmable(w) => out.push(s.stem(w).into_owned()),
             _ => out.push(w.to_string()),
         },
@@ -267,7 +383,10 @@ mod tests {
     fn words(text: &str) -> Vec<String> {
         let mut v = Vec::new();
         tokenize(text, |t| match t {
-            Token::Word(w) => v.push(w.to_string()),
+            Token::Word(w, key) => {
+                assert_eq!(key, key_of(w), "{w}");
+                v.push(w.to_string())
+            }
             Token::Cjk(r) => v.push(format!("cjk:{r}")),
         });
         v
@@ -325,6 +444,31 @@ mod tests {
         assert_eq!(analyze("Running", "en-GB"), ["run"]);
         // Digits and non-ASCII words are left as they are.
         assert_eq!(analyze("sprints2 ελληνικά", "en"), ["sprints2", "ελληνικα"]);
+    }
+
+    #[test]
+    fn keys_words_read_in_one_load_as_pack_does() {
+        // Words of every length up to and past 8 bytes, in every case, at the start, in
+        // the middle and at the very end of the text (where fewer than 8 bytes remain).
+        let text = "A ab ABC abcD Abcde ABCDEF abcdefg ABCDEFGH abcdefghi ABCDEFGHIJKLMNOP \
+                    abcdefghijklmnopq Z9 x Mixed WORDS e";
+        let got = words(text); // asserts every key against `key_of`
+        assert_eq!(got.len(), 16);
+        assert_eq!(got[7], "abcdefgh");
+        assert_eq!(got[9], "abcdefghijklmnop");
+        let k = key_of("AZaz09@[").unwrap();
+        assert_eq!(k | ascii_upper(k) >> 2, key_of("azaz09@[").unwrap());
+        // Words cut across the blocks the boundaries are found in.
+        let long: String = (0..400).map(|i| format!("Word{i} don't ")).collect();
+        let got = words(&long);
+        assert_eq!(got.len(), 800);
+        assert!(
+            got.iter()
+                .step_by(2)
+                .enumerate()
+                .all(|(i, w)| *w == format!("word{i}"))
+        );
+        assert!(got.iter().skip(1).step_by(2).all(|w| w == "dont"));
     }
 
     #[test]
