@@ -144,15 +144,16 @@ static ASCII_WORD: [bool; 256] = {
     t
 };
 
-/// Bytes of text whose word boundaries are found in one pass.
-const BLOCK: usize = 512;
+/// Bytes of text whose word boundaries are found in one pass: small, since the marks
+/// of a block are set to zero on each call, and most calls are a title or a word.
+const BLOCK: usize = 64;
 
 fn tokenize_ascii(text: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) {
     let b = text.as_bytes();
     // Where the bytes change from word to space and back, a block at a time, in a
     // loop without a branch that depends on the text: a word's end is a branch
     // mispredicted, and a loop that tests each byte pays it twice a word.
-    let mut marks = [0u16; BLOCK];
+    let mut marks = [0u8; BLOCK];
     let mut in_word = false;
     let mut start = 0;
     // The start of a word that continues after an apostrophe (`don't`).
@@ -163,7 +164,7 @@ fn tokenize_ascii(text: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) {
         let mut prev = in_word;
         for (i, &c) in block.iter().enumerate() {
             let w = ASCII_WORD[c as usize];
-            marks[k] = i as u16;
+            marks[k] = i as u8;
             k += usize::from(w != prev);
             prev = w;
         }
