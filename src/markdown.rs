@@ -126,7 +126,9 @@ pub fn render(
         html_ids: Vec::new(),
         anchor_checks: Vec::new(),
         own_anchors: Vec::new(),
-        plain: plain.then(String::new),
+        // The text without markup is shorter than its Markdown: room for it all at
+        // once, where growing by doubling copied each page's text about twice.
+        plain: plain.then(|| String::with_capacity(body.len())),
         taken: HashSet::default(),
         used: HashMap::default(),
         in_link: 0,
