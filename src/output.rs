@@ -524,8 +524,10 @@ pub fn recover(out: &Path) {
     let Ok(entries) = std::fs::read_dir(parent_of(out)) else {
         return;
     };
+    let entries: Vec<std::fs::DirEntry> = entries.filter_map(Result::ok).collect();
+    remove_orphan_spares(out, &entries);
     let mut leftovers: Vec<(PathBuf, bool)> = entries
-        .filter_map(Result::ok)
+        .iter()
         .filter_map(|e| {
             let file_name = e.file_name();
             let rest = file_name.to_str()?.strip_prefix(&prefix)?;
@@ -558,6 +560,31 @@ pub fn recover(out: &Path) {
     }
     for (path, _) in leftovers {
         remove_ours(&path);
+    }
+}
+
+/// Removes the spares (see [`spare_dir`]) among `entries` (the folder that holds `out`)
+/// whose output is gone: one for an output folder since deleted or renamed
+/// (`output_dir` changed) would otherwise stay, hidden, as large as the site. The
+/// spare of `out` itself stays, for this build to write over.
+fn remove_orphan_spares(out: &Path, entries: &[std::fs::DirEntry]) {
+    for e in entries {
+        let file_name = e.file_name();
+        let Some(output) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix('.')?.strip_suffix(".playbook-spare"))
+        else {
+            continue;
+        };
+        let path = e.path();
+        let ours = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
+            && std::fs::symlink_metadata(path.join(MARKER)).is_ok_and(|m| m.is_file());
+        if ours
+            && out.file_name() != Some(std::ffi::OsStr::new(output))
+            && std::fs::symlink_metadata(parent_of(out).join(output)).is_err()
+        {
+            remove_ours_with(&path, true);
+        }
     }
 }
 
@@ -1316,6 +1343,34 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(out.join("index.html")).unwrap(),
             "current"
+        );
+    }
+
+    #[test]
+    fn recover_removes_the_spares_of_outputs_that_are_gone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        // This output's own spare, while the output itself was deleted: kept, the
+        // build writes over it.
+        site(&tmp.path().join(".public.playbook-spare"), "own");
+        // The spare of an output renamed away: removed.
+        site(&tmp.path().join(".site.playbook-spare"), "orphan");
+        // The spare of another output that is still there: kept.
+        site(&tmp.path().join("docs"), "docs");
+        site(&tmp.path().join(".docs.playbook-spare"), "docs' spare");
+        // A folder at a spare's name that playbook did not write: kept.
+        let foreign = tmp.path().join(".notes.playbook-spare");
+        std::fs::create_dir(&foreign).unwrap();
+        std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+        recover(&out);
+        assert_eq!(
+            names(tmp.path()),
+            [
+                ".docs.playbook-spare",
+                ".notes.playbook-spare",
+                ".public.playbook-spare",
+                "docs"
+            ]
         );
     }
 }
