@@ -38,8 +38,22 @@ SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")
 SHM = "/dev/shm/playbook-bench"
 
 
+# What run_timed measures of a command that does nothing: set on its first call.
+START_COST = None
+
+
 def run_timed(cmd, cwd=None):
-    """Runs cmd under /usr/bin/time; returns (seconds, peak RSS in MiB)."""
+    """Runs cmd under /usr/bin/time; returns (wall seconds, peak RSS in MiB). The time is
+    the clock's around it, not /usr/bin/time's hundredths: at 1,000 pages a floor of
+    "0.04 s" was anything from 0.035 to 0.045, and the 1,000 -> 10,000 growth rested on
+    such figures; less the time of starting /usr/bin/time itself (about 2.5 ms here).
+    The RSS stays /usr/bin/time's: a child forked from Python counts Python's pages in
+    its peak before it runs cmd (the floor's 4 MiB read as 15)."""
+    global START_COST
+    if START_COST is None:
+        START_COST = 0.0
+        START_COST = statistics.median(run_timed(["true"])[0] for _ in range(21))
+    start = time.perf_counter()
     t = subprocess.run(
         ["/usr/bin/time", "-f", "%e %M"] + cmd,
         cwd=cwd,
@@ -47,10 +61,11 @@ def run_timed(cmd, cwd=None):
         stderr=subprocess.PIPE,
         text=True,
     )
+    secs = time.perf_counter() - start - START_COST
     if t.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{t.stderr[-2000:]}")
-    secs, kb = t.stderr.strip().splitlines()[-1].split()
-    return float(secs), int(kb) / 1024
+    _, kb = t.stderr.strip().splitlines()[-1].split()
+    return secs, int(kb) / 1024
 
 
 def generate(pages):
@@ -195,7 +210,7 @@ def main():
         base = times["playbook"]
         for name in tools:
             ratios = [a / b for a, b in zip(times[name], base)]
-            print(f"{name:<34}{statistics.median(times[name]):>10.2f}{max(rss[name]):>10.0f}{statistics.median(ratios):>12.2f}")
+            print(f"{name:<34}{statistics.median(times[name]):>10.3f}{max(rss[name]):>10.0f}{statistics.median(ratios):>12.2f}")
             medians[(name, pages)] = statistics.median(times[name])
         for name in ("playbook", "playbook (no search)", FIRST):
             if "floor" in times:
@@ -208,7 +223,7 @@ def main():
     if len(args.pages) > 1:
         lo, hi = min(args.pages), max(args.pages)
         g = medians[("playbook", hi)] / medians[("playbook", lo)]
-        print(f"\ngrowth {lo:,} -> {hi:,} pages: {g:.1f}x")
+        print(f"\ngrowth {lo:,} -> {hi:,} pages: {g:.2f}x")
 
 
 if __name__ == "__main__":
