@@ -186,6 +186,7 @@ struct ChunkVocab {
 const RECENT_SLOTS: usize = 1024;
 
 impl ChunkVocab {
+    /// An empty vocabulary.
     fn new() -> ChunkVocab {
         ChunkVocab {
             short: FxMap::default(),
@@ -199,9 +200,9 @@ impl ChunkVocab {
         }
     }
 
-    /// Counts one occurrence of `word` (with its [`Key`], if it has one) in `field`; `lens` holds
-    /// the page's field lengths so far (a title word's position is its title's length
-    /// before it).
+    /// Counts one occurrence of `word` (with its [`Key`], if it has one) in `field`;
+    /// `lens` holds the page's field lengths so far (a title word's position is its
+    /// title's length before it).
     #[inline]
     fn count(&mut self, word: &str, key: Option<Key>, field: usize, lens: &mut [u32; FIELDS]) {
         let id = match key {
