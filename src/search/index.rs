@@ -648,6 +648,38 @@ mod tests {
     }
 
     #[test]
+    fn counts_every_word_when_more_words_than_recent_slots_take_turns() {
+        // 4,000 distinct short words (more than the table of recent words has slots, so
+        // words share slots and push each other out), each page holding 40 of them
+        // twice and one word that every page holds.
+        let bodies: Vec<String> = (0..100)
+            .map(|p| {
+                let own: Vec<String> = (0..40).map(|i| format!("q{}", p * 40 + i)).collect();
+                format!("{} every {}", own.join(" "), own.join(" "))
+            })
+            .collect();
+        let docs: Vec<SearchDoc<'_>> = bodies.iter().map(|b| doc("t", None, b)).collect();
+        let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
+        let terms = build_terms(&refs, "en");
+        const { assert!(4000 > RECENT_SLOTS) };
+        for w in (0..4000).step_by(7) {
+            let t = terms.iter().find(|t| *t.text == *format!("q{w}")).unwrap();
+            assert_eq!(t.df, 1, "q{w}");
+            assert_eq!(t.postings[0].page, w / 40, "q{w}");
+        }
+        let every = terms.iter().find(|t| &*t.text == "everi").unwrap();
+        assert_eq!(every.df, 100);
+        // Every page's words counted once each, twice over: equal levels per page.
+        let first_page: Vec<u8> = (0..40)
+            .map(|i| postings(&terms, &format!("q{i}"))[0].level)
+            .collect();
+        assert!(
+            first_page.windows(2).all(|w| w[0] == w[1]),
+            "{first_page:?}"
+        );
+    }
+
+    #[test]
     fn levels_are_logarithmic() {
         assert_eq!(level(1.0, 1.0), 63);
         assert_eq!(level(0.5, 1.0), 55);
