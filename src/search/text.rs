@@ -148,11 +148,12 @@ static ASCII_WORD: [bool; 256] = {
 /// of a block are set to zero on each call, and most calls are a title or a word.
 const BLOCK: usize = 64;
 
+/// [`tokenize`] for ASCII text.
 fn tokenize_ascii(text: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) {
     let b = text.as_bytes();
-    // Where the bytes change from word to space and back, a block at a time, in a
-    // loop without a branch that depends on the text: a word's end is a branch
-    // mispredicted, and a loop that tests each byte pays it twice a word.
+    // First where the bytes change from word to space and back, a block at a time, in
+    // a loop with no branch that depends on the text; then the words between the
+    // marks. A loop that tested each byte mispredicted at the end of every word.
     let mut marks = [0u8; BLOCK];
     let mut in_word = false;
     let mut start = 0;
