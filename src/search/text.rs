@@ -473,6 +473,63 @@ mod tests {
         assert!(got.iter().skip(1).step_by(2).all(|w| w == "dont"));
     }
 
+    /// The rule for ASCII text, a byte at a time: letters and digits make words, an
+    /// apostrophe between two letters joins them, words are lower-cased, and words
+    /// longer than `MAX_TERM_CHARS` are left out.
+    fn ascii_words_by_rule(text: &str) -> Vec<String> {
+        let b = text.as_bytes();
+        let (mut out, mut word) = (Vec::new(), String::new());
+        for i in 0..=b.len() {
+            let c = b.get(i).copied().unwrap_or(b' ');
+            let joins = c == b'\''
+                && i > 0
+                && b[i - 1].is_ascii_alphabetic()
+                && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic);
+            if c.is_ascii_alphanumeric() {
+                word.push(c.to_ascii_lowercase() as char);
+            } else if !joins && !word.is_empty() {
+                if word.len() <= MAX_TERM_CHARS {
+                    out.push(word.clone());
+                }
+                word.clear();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn ascii_text_is_cut_as_the_rule_says_at_any_length_and_position() {
+        // Pseudo-random text (a fixed seed) of letters of both cases, digits,
+        // apostrophes, spaces and punctuation, long words included, at lengths that
+        // end inside and at the edges of the tokenizer's blocks.
+        let alphabet = b"aZbYcXe1'  .-'Q9zz' ";
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for len in (0..300).chain([511, 512, 513, 1000, 4096]) {
+            let text: String = (0..len)
+                .map(|_| {
+                    let r = next();
+                    // Now and then a run of letters longer than a key or a term.
+                    if r % 97 == 0 {
+                        "Longwordlongerthaneightbytes".repeat(1 + (r as usize >> 8) % 2)
+                    } else {
+                        (alphabet[(r >> 16) as usize % alphabet.len()] as char).to_string()
+                    }
+                })
+                .collect();
+            assert_eq!(words(&text), ascii_words_by_rule(&text), "{text:?}");
+        }
+        // A change at every byte: as many marks as a block has bytes.
+        for text in ["a ".repeat(100), " a".repeat(100), "A'".repeat(100)] {
+            assert_eq!(words(&text), ascii_words_by_rule(&text), "{text:?}");
+        }
+    }
+
     #[test]
     fn drops_overlong_words() {
         let long = "a".repeat(MAX_TERM_CHARS + 1);
