@@ -410,8 +410,11 @@ pub fn abandon(out: &Path, staging: Staging) {
 /// the build's processor time. It holds a `.gitignore` that keeps it out of `git
 /// status`, and may be removed at any time.
 pub fn spare_dir(out: &Path) -> PathBuf {
-    hidden_sibling(out, "spare")
+    hidden_sibling(out, SPARE)
 }
+
+/// The suffix of the spare's name (see [`hidden_sibling`]).
+const SPARE: &str = "spare";
 
 /// Moves the spare of `out`, if there is one of ours, to `dir` and lists its files.
 /// Anything in it that is neither a file nor a folder (a link someone made) is removed
@@ -419,10 +422,8 @@ pub fn spare_dir(out: &Path) -> PathBuf {
 /// whole is removed.
 fn claim_spare(out: &Path, dir: &Path) -> Vec<String> {
     let spare = spare_dir(out);
-    let ours = std::fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir())
-        && std::fs::symlink_metadata(spare.join(MARKER)).is_ok_and(|m| m.is_file());
     // The rename is the claim: of two builds at once, one gets the spare.
-    if !ours || std::fs::rename(&spare, dir).is_err() {
+    if !marked_ours(&spare) || std::fs::rename(&spare, dir).is_err() {
         return Vec::new();
     }
     match list_files(dir, "") {
@@ -539,9 +540,9 @@ pub fn recover(out: &Path) {
                 _ => return None,
             };
             let path = e.path();
-            let ours = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
-                && (std::fs::symlink_metadata(path.join(MARKER)).is_ok_and(|m| m.is_file())
-                    || std::fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none()));
+            let ours = marked_ours(&path)
+                || std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
+                    && std::fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none());
             (ours && !process_runs(pid)).then_some((path, is_old))
         })
         .collect();
@@ -570,22 +571,24 @@ pub fn recover(out: &Path) {
 fn remove_orphan_spares(out: &Path, entries: &[std::fs::DirEntry]) {
     for e in entries {
         let file_name = e.file_name();
-        let Some(output) = file_name
-            .to_str()
-            .and_then(|n| n.strip_prefix('.')?.strip_suffix(".playbook-spare"))
-        else {
+        let Some(output) = file_name.to_str().and_then(|n| output_of_sibling(n, SPARE)) else {
             continue;
         };
         let path = e.path();
-        let ours = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
-            && std::fs::symlink_metadata(path.join(MARKER)).is_ok_and(|m| m.is_file());
-        if ours
-            && out.file_name() != Some(std::ffi::OsStr::new(output))
+        if out.file_name() != Some(std::ffi::OsStr::new(output))
             && std::fs::symlink_metadata(parent_of(out).join(output)).is_err()
+            && marked_ours(&path)
         {
             remove_ours_with(&path, true);
         }
     }
+}
+
+/// Returns true if and only if `path` is a folder (not a link) holding [`MARKER`]: a
+/// folder playbook wrote, which it may replace or remove.
+fn marked_ours(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+        && std::fs::symlink_metadata(path.join(MARKER)).is_ok_and(|m| m.is_file())
 }
 
 /// Removes a staging or set-aside folder, its [`MARKER`] last: a build killed while
@@ -742,27 +745,35 @@ fn hidden_sibling(out: &Path, suffix: &str) -> PathBuf {
     parent_of(out).join(format!(".{name}.playbook-{suffix}"))
 }
 
+/// The output's name in `file_name` when it names the hidden sibling of that output
+/// with `suffix` (the inverse of [`hidden_sibling`]): `public` for
+/// `.public.playbook-spare` and `spare`.
+fn output_of_sibling<'n>(file_name: &'n str, suffix: &str) -> Option<&'n str> {
+    file_name
+        .strip_prefix('.')?
+        .strip_suffix(suffix)?
+        .strip_suffix(".playbook-")
+        .filter(|name| !name.is_empty())
+}
+
 /// Writes one rendered file into a staging folder, creating its folders.
 pub fn write_staged(dir: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
     let path = dir.join(rel);
-    let create_folders = || match path.parent() {
-        Some(parent) => std::fs::create_dir_all(parent),
-        None => Ok(()),
+    let with_folders = || {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        write_over(&path, bytes)
     };
     write_clearing_the_way(dir, rel, || {
-        if OVER_SPARE.load(Ordering::Relaxed) {
-            // Most folders are there already: try the file first.
-            write_over(&path, bytes).or_else(|e| {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    return Err(e);
-                }
-                create_folders()?;
-                write_over(&path, bytes)
-            })
-        } else {
-            create_folders()?;
-            write_over(&path, bytes)
+        if !OVER_SPARE.load(Ordering::Relaxed) {
+            return with_folders();
         }
+        // Most folders are there already: try the file first.
+        write_over(&path, bytes).or_else(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => with_folders(),
+            _ => Err(e),
+        })
     })
 }
 
