@@ -223,9 +223,10 @@ fn word_at(
         return;
     }
     let word = &text[start..end];
-    if len <= KEY_BYTES {
+    // The key and whether the word has upper case: for a short word, from one load
+    // (the bytes after the word cleared) and all its bytes at once.
+    let (key, upper) = if len <= KEY_BYTES {
         let key = match b.get(start..start + KEY_BYTES) {
-            // Nearly always: one load, the bytes after the word cleared.
             Some(bytes) => {
                 let all = Key::from_le_bytes(bytes.try_into().expect("KEY_BYTES bytes"));
                 let keep = if len == KEY_BYTES {
@@ -238,24 +239,18 @@ fn word_at(
             None => key_of(word).expect("a short word"),
         };
         let upper = ascii_upper(key);
-        if upper == 0 {
-            // Most words are already lower case: hand out the text itself.
-            f(Token::Word(word, Some(key)));
-        } else {
-            buf.clear();
-            buf.push_str(word);
-            buf.make_ascii_lowercase();
-            f(Token::Word(buf, Some(key | upper >> 2)));
-        }
-        return;
-    }
-    if word.bytes().any(|c| c.is_ascii_uppercase()) {
+        (Some(key | upper >> 2), upper != 0)
+    } else {
+        (None, word.bytes().any(|c| c.is_ascii_uppercase()))
+    };
+    if upper {
         buf.clear();
         buf.push_str(word);
         buf.make_ascii_lowercase();
-        f(Token::Word(buf, None));
+        f(Token::Word(buf, key));
     } else {
-        f(Token::Word(word, None));
+        // Most words are already lower case: hand out the text itself.
+        f(Token::Word(word, key));
     }
 }
 
