@@ -18,9 +18,12 @@ today; machines drift by tens of percent from day to day.
     python3 benches/build.py --playbook target/release/playbook
 
 Tools that are not installed are left out with a note (hugo: `apt-get install hugo`;
-pagefind: `npm install pagefind`; zola: a release binary on PATH). playbook is built
-with `cargo build --release` unless --playbook is given. The incremental figure is the
-median time of serve's rebuild after one page's edit, read from serve's own log line.
+pagefind: `npm install pagefind`; zola: a release binary on PATH). playbook is built with
+profile-guided optimisation (scripts/pgo-build.sh, which needs `rustup component add
+llvm-tools`), and once more with a plain `cargo build --release` for the row "without
+PGO" (the release binaries are built that way); --playbook BIN measures BIN instead
+(and no second row). The incremental figure is the median time of serve's
+rebuild after one page's edit, read from serve's own log line.
 """
 
 import argparse
@@ -90,7 +93,7 @@ def build_floor():
     return os.path.join(target, "release", "playbook-floor")
 
 
-def tools_for(pages, playbook, floor, pb, corpus):
+def tools_for(pages, playbook, plain, floor, pb, corpus):
     out = os.path.join(SHM, f"out-{pages}")
     tools = {
         "playbook": [playbook, "build", pb, "--out", os.path.join(out, "playbook")],
@@ -113,6 +116,8 @@ def tools_for(pages, playbook, floor, pb, corpus):
     tools["playbook (no search)"] = [playbook, "build", nosearch, "--out", os.path.join(out, "playbook-nosearch")]
     # The same into a folder emptied before each run (see FIRST and prepare below).
     tools[FIRST] = [playbook, "build", nosearch, "--out", os.path.join(out, "playbook-first")]
+    if plain:
+        tools[PLAIN] = [plain, "build", nosearch, "--out", os.path.join(out, "playbook-plain")]
     hugo = shutil.which("hugo")
     if hugo:
         tools["hugo"] = [hugo, "--quiet", "-s", os.path.join(corpus, "hugo"), "-d", os.path.join(out, "hugo")]
@@ -131,6 +136,21 @@ def tools_for(pages, playbook, floor, pb, corpus):
 # replaced (playbook keeps it beside the output as its spare), as Hugo writes over its own
 # folder; this row shows the build that cannot.
 FIRST = "playbook (no search, first build)"
+# The same binary built by `cargo build --release`, without profile-guided optimisation.
+PLAIN = "playbook (no search, without PGO)"
+
+
+def build_playbook():
+    """Builds playbook with PGO and plainly; returns (PGO binary, plain binary).
+    Without llvm-profdata the PGO build fails with the script's message, and the plain
+    binary is measured alone, with a note that says so."""
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    plain = os.path.join(ROOT, "target", "release", "playbook")
+    r = subprocess.run(["bash", os.path.join(ROOT, "scripts", "pgo-build.sh")], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        print(f"(NOTE: no PGO build, so playbook is measured as `cargo build --release` builds it: {r.stderr.strip()[-400:]})")
+        return plain, None
+    return r.stdout.strip().splitlines()[-1], plain
 
 
 def prepare(name, cmd):
@@ -181,16 +201,15 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--playbook", help="a built playbook binary (default: cargo build --release)")
     args = ap.parse_args()
-    playbook = args.playbook
+    playbook, plain = args.playbook, None
     if not playbook:
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-        playbook = os.path.join(ROOT, "target", "release", "playbook")
+        playbook, plain = build_playbook()
     floor = build_floor()
     os.makedirs(SHM, exist_ok=True)
     medians = {}
     for pages in args.pages:
         pb, corpus = generate(pages)
-        tools = tools_for(pages, playbook, floor, pb, corpus)
+        tools = tools_for(pages, playbook, plain, floor, pb, corpus)
         missing = [t for t in ("hugo", "hugo + pagefind", "zola") if t not in tools]
         if missing:
             print(f"(not installed, left out: {', '.join(missing)})")
@@ -212,8 +231,8 @@ def main():
             ratios = [a / b for a, b in zip(times[name], base)]
             print(f"{name:<34}{statistics.median(times[name]):>10.3f}{max(rss[name]):>10.0f}{statistics.median(ratios):>12.2f}")
             medians[(name, pages)] = statistics.median(times[name])
-        for name in ("playbook", "playbook (no search)", FIRST):
-            if "floor" in times:
+        for name in ("playbook", "playbook (no search)", FIRST, PLAIN):
+            if "floor" in times and name in times:
                 over = [a / b for a, b in zip(times[name], times["floor"])]
                 print(f"{name} / floor: {statistics.median(over):.2f}x (paired median)")
         if pages == max(args.pages):

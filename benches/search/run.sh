@@ -2,7 +2,10 @@
 # Search benchmark (issue 9): a benchmark, not a test. Run from anywhere:
 #
 #   benches/search/run.sh [--pages N] [--no-man] [--no-pagefind] [--no-browser]
-#                         [--samples N] [--queries N] [--runs N]
+#                         [--samples N] [--queries N] [--runs N] [--playbook BIN]
+#
+# playbook is built with `cargo build --release` unless --playbook names a binary (such
+# as the release build of scripts/pgo-build.sh).
 #
 # On the generated playbook (../shared/bench/gen_playbook.py) and on the machine's man
 # pages (benches/search/man_corpus.py; never committed), all on /dev/shm:
@@ -18,7 +21,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 SHARED="${SHARED:-$(cd "$REPO/../shared" 2>/dev/null && pwd || echo /work/shared)}"
-PAGES=10000 MAN=1 PAGEFIND=1 BROWSER=1 SAMPLES=40 QUERIES=250 RUNS=3
+PAGES=10000 MAN=1 PAGEFIND=1 BROWSER=1 SAMPLES=40 QUERIES=250 RUNS=3 BIN=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --pages) PAGES="$2"; shift ;;
@@ -28,15 +31,18 @@ while [ $# -gt 0 ]; do
     --samples) SAMPLES="$2"; shift ;;
     --queries) QUERIES="$2"; shift ;;
     --runs) RUNS="$2"; shift ;;
+    --playbook) BIN="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 WORK="${SEARCH_BENCH_DIR:-/dev/shm/search-bench}"
 mkdir -p "$WORK"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/tmp/search-target}"
-(cd "$REPO" && cargo build --release --quiet)
-BIN="$CARGO_TARGET_DIR/release/playbook"
+if [ -z "$BIN" ]; then
+  export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/tmp/search-target}"
+  (cd "$REPO" && cargo build --release --quiet)
+  BIN="$CARGO_TARGET_DIR/release/playbook"
+fi
 
 if [ "$PAGEFIND" = 1 ] && [ ! -x "$WORK/pagefind/node_modules/.bin/pagefind" ]; then
   mkdir -p "$WORK/pagefind"
