@@ -194,7 +194,10 @@ impl Output {
     }
 
     fn write_into(&self, dir: &Path) -> Result<(), Diagnostic> {
-        std::fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
+        // Under the writes' lock like every other write: after Ctrl-C removed the
+        // staging folder, this must not make it again just before the process exits.
+        while_not_interrupted(|| std::fs::create_dir_all(dir))
+            .map_err(|e| io_error("create", dir, e))?;
         // Create every folder first (few, serially), then write files on every core.
         let mut dirs: Vec<&str> = self
             .files
@@ -383,7 +386,7 @@ pub fn begin(out: &Path) -> Result<Staging, Diagnostic> {
     set_staging(Some(dir.clone()));
     let leftovers = claim_spare(out, &dir);
     OVER_SPARE.store(!leftovers.is_empty(), Ordering::Relaxed);
-    std::fs::create_dir_all(&dir).map_err(|e| {
+    while_not_interrupted(|| std::fs::create_dir_all(&dir)).map_err(|e| {
         Diagnostic::error(format!("cannot create `{}`: {e}", dir.display()))
             .with_help("check the permissions of the output folder's parent")
     })?;
