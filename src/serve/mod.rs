@@ -4,6 +4,7 @@
 
 pub mod http;
 pub mod live;
+mod rescan;
 pub mod settle;
 
 use crate::diagnostic::Diagnostic;
@@ -175,11 +176,18 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
         base_path: Arc::new(RwLock::new("/".into())),
         failed_first: Arc::new(RwLock::new(false)),
     };
+    let out_dir = opts.root.join(
+        config
+            .as_ref()
+            .map_or("public".to_string(), |c| c.build.output_dir.clone()),
+    );
     let builder = Builder {
         root: opts.root.clone(),
+        out_dir: out_dir.clone(),
         origin: origin.clone(),
         cache: Mutex::new(RenderCache::default()),
         served_pages: Mutex::new(Vec::new()),
+        began: Mutex::new(None),
     };
     let git = settle::GitLock::find(&opts.root);
     let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -212,11 +220,6 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
             .map_err(|e| Diagnostic::error(format!("cannot start the server: {e}")))?;
     }
 
-    let out_dir = opts.root.join(
-        config
-            .as_ref()
-            .map_or("public".to_string(), |c| c.build.output_dir.clone()),
-    );
     while let Ok(first) = rx.recv() {
         // A git command rewriting the tree (a checkout, a pull) is let finish first, and
         // its last changes given time to come through the watcher: a build in the middle
@@ -241,7 +244,12 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
         let mut change = Change::Ignored;
         let mut changed_paths: Vec<PathBuf> = Vec::new();
         let mut themes_created = false;
+        let mut lost_events = false;
         for e in &events {
+            if e.need_rescan() {
+                lost_events = true;
+                continue;
+            }
             // Reading files (as every build does) raises access events: only writes,
             // creations, renames and deletions change the site.
             use notify::EventKind;
@@ -269,6 +277,17 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
         }
         if themes_created {
             watch_paths(&mut debouncer, &opts.root);
+        }
+        // The watcher dropped events: which files changed is unknown, so if any did, the
+        // whole site is built (an empty list of changed files never takes the body-only
+        // path).
+        if lost_events && let Some(why) = builder.changed_since_last_build() {
+            println!(
+                "The file watcher lost events (raise `fs.inotify.max_queued_events` if this \
+                 recurs); {why}: building everything"
+            );
+            change = Change::Site;
+            changed_paths.clear();
         }
         if change != Change::Ignored {
             builder.run(&served, &hub, change, color, &changed_paths);
@@ -315,14 +334,31 @@ fn spawn_search(served: Served, search: crate::render::DeferredSearch, generatio
 /// Rebuilds the site and publishes the result.
 struct Builder {
     root: PathBuf,
+    /// The build output folder, whose changes never count.
+    out_dir: PathBuf,
     origin: String,
     cache: Mutex<RenderCache>,
     /// The pages (paths under `content/`) of the site served now: one of them missing
     /// from a build while its file is on disk means the build caught it being replaced.
     served_pages: Mutex<Vec<String>>,
+    /// When the last full build that was shown (or failed) began; `None` after a build
+    /// not shown, when only a full build can tell what the site is.
+    began: Mutex<Option<SystemTime>>,
 }
 
 impl Builder {
+    /// What changed since the last full build began, in words (a watched file or
+    /// folder), or why that cannot be told; `None` if nothing did.
+    fn changed_since_last_build(&self) -> Option<String> {
+        let began = *self.began.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(began) = began else {
+            return Some("the last build was not shown".into());
+        };
+        let path = rescan::changed_since(&self.root, &self.out_dir, began)?;
+        let rel = path.strip_prefix(&self.root).unwrap_or(&path);
+        Some(format!("{} changed", rel.display()))
+    }
+
     /// Builds; on success swaps the served output, then tells the tabs. Returns true if
     /// and only if the build succeeded.
     fn run(
@@ -395,17 +431,20 @@ impl Builder {
             let outdated =
                 matches!(&result, Err(diags) if settle::errors_outdated(&self.root, diags, began));
             if missing.is_none() && !outdated {
+                *self.began.lock().unwrap_or_else(|e| e.into_inner()) = Some(began);
                 break result;
             }
             if attempt == ATTEMPTS {
                 // A site without a page that is on disk is never shown: the watcher's
                 // event for the file's return brings the next build.
                 if let Some(path) = missing {
+                    *self.began.lock().unwrap_or_else(|e| e.into_inner()) = None;
                     println!(
                         "Waiting for content/{path}, which was being replaced as the site was read"
                     );
                     return true;
                 }
+                *self.began.lock().unwrap_or_else(|e| e.into_inner()) = Some(began);
                 break result;
             }
             attempt += 1;

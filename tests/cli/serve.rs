@@ -189,13 +189,7 @@ fn a_body_edit_that_adds_a_warning_shows_the_page_and_the_warning() {
         st == 200 && b.contains("Second version")
     });
     assert!(body.contains("href=\"/elsewhere/\""));
-    let lines: Vec<String> = s
-        .lines
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(_, l)| l.clone())
-        .collect();
+    let lines = s.said();
     assert!(
         lines
             .iter()
@@ -216,10 +210,7 @@ fn a_body_edit_that_adds_a_warning_shows_the_page_and_the_warning() {
     s.wait_for(&page, "the fix", |st, b| {
         st == 200 && b.contains("Third version")
     });
-    let after: Vec<String> = s.lines.lock().unwrap()[before..]
-        .iter()
-        .map(|(_, l)| l.clone())
-        .collect();
+    let after = &s.said()[before..];
     assert!(!after.iter().any(|l| l.contains("warning:")), "{after:?}");
 }
 

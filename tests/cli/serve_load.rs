@@ -398,36 +398,8 @@ fn serve_answers_every_request_and_ends_fresh_through_a_save_burst_and_a_git_che
     git(dir, &["checkout", "-q", "other"]);
     let checked_out = Instant::now();
 
-    // The dust settles when no build has finished for a while: three times the longest
-    // build so far (at least 2 s), counted from the checkout and from the last build.
-    let settled = {
-        let deadline = checked_out + Duration::from_secs(120);
-        loop {
-            let (_, last, longest) = s.builds();
-            let quiet = Duration::from_millis((3 * longest).max(2000));
-            let since = last.map_or(checked_out, |l| l.max(checked_out));
-            if since.elapsed() >= quiet {
-                break since;
-            }
-            if Instant::now() >= deadline {
-                let tail: Vec<String> = s
-                    .lines
-                    .lock()
-                    .unwrap()
-                    .iter()
-                    .rev()
-                    .take(8)
-                    .map(|(_, l)| l.clone())
-                    .collect();
-                panic!(
-                    "the builds never stopped: {} builds, longest {longest} ms, {} requests; last lines: {tail:?}",
-                    s.builds().0,
-                    load.served(),
-                );
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    };
+    // The dust settles when no build has finished for a while.
+    let settled = quiet_after(&s, checked_out, Duration::from_secs(120));
     let (requests, failed) = load.stop();
     let (builds, _, longest) = s.builds();
 
@@ -683,4 +655,109 @@ fn malformed_oversized_and_unsupported_requests_get_an_answer_and_serve_goes_on(
     drop(TcpStream::connect(&s.addr).unwrap());
     let page = get(&s.addr, &format!("{}prompts/a/", s.base), true).expect("still serving");
     assert_eq!(page.status, 200);
+}
+
+/// Waits until no build has finished for three times the longest build so far (at least
+/// 2 s), counted from `from` and from the last build; at most `limit`. Returns when
+/// the quiet began.
+fn quiet_after(s: &Server, from: Instant, limit: Duration) -> Instant {
+    let deadline = from + limit;
+    loop {
+        let (builds, last, longest) = s.builds();
+        let quiet = Duration::from_millis((3 * longest).max(2000));
+        let since = last.map_or(from, |l| l.max(from));
+        if since.elapsed() >= quiet {
+            return since;
+        }
+        if Instant::now() >= deadline {
+            let said = s.said();
+            let tail = &said[said.len().saturating_sub(8)..];
+            panic!(
+                "the builds never stopped: {builds} builds, longest {longest} ms; last lines: {tail:?}"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The kernel keeps a watcher's events in a queue of `fs.inotify.max_queued_events`
+/// (16,384 by default) and drops what does not fit; a build of a big playbook alone
+/// queues an event per file it opens, and a loaded machine may not let serve read them
+/// in time. Edits whose events were dropped must still be built. Here serve is paused
+/// (SIGSTOP) while another program fills its queue and then every page's body is
+/// edited, as a search and replace across files does: none of the edits' events reach
+/// serve, only word that some were lost, and the edits must be found by comparing the
+/// files with what the last build read.
+#[cfg(target_os = "linux")]
+#[test]
+fn edits_whose_watcher_events_were_lost_are_still_built() {
+    let queue: usize = std::fs::read_to_string("/proc/sys/fs/inotify/max_queued_events")
+        .expect("read /proc/sys/fs/inotify/max_queued_events")
+        .trim()
+        .parse()
+        .unwrap();
+    const N: usize = 300;
+    let page = |i: usize, edition: &str| {
+        format!(
+            "+++\ntitle = \"Prompt {i}\"\npurpose = \"Lost events {i}\"\n+++\n\n\
+             Edition {edition} of page {i}: ask what the team would stop doing.\n"
+        )
+    };
+    let p = Project::new();
+    for i in 0..N {
+        p.write(
+            &format!("content/prompts/p{i:04}.md"),
+            page(i, "first").as_bytes(),
+        );
+    }
+    let flood = [".flood-a", ".flood-b"].map(|n| p.path().join("content/prompts").join(n));
+    for f in &flood {
+        std::fs::write(f, "").unwrap();
+    }
+    let s = Server::start(&p);
+    let body = |i: usize| {
+        get(&s.addr, &format!("{}prompts/p{i:04}/", s.base), false)
+            .ok()
+            .filter(|r| r.status == 200)
+            .map(|r| r.body)
+            .unwrap_or_default()
+    };
+    wait_until(Duration::from_secs(60), "the first build", || {
+        body(N - 1).contains(&format!("Edition first of page {}", N - 1))
+    });
+
+    let burst = {
+        let _paused = s.pause();
+        // Each opening of a file serve ignores is an event in its queue (two files in
+        // turn: the kernel merges an event with an identical one queued just before).
+        for k in 0..queue + 100 {
+            drop(std::fs::File::open(&flood[k % 2]).unwrap());
+        }
+        let burst = Instant::now();
+        for i in 0..N {
+            p.write(
+                &format!("content/prompts/p{i:04}.md"),
+                page(i, "second").as_bytes(),
+            );
+        }
+        burst
+    };
+    quiet_after(&s, burst, Duration::from_secs(120));
+
+    let stale: Vec<usize> = (0..N)
+        .filter(|&i| !body(i).contains(&format!("Edition second of page {i}:")))
+        .collect();
+    let lines = s.said();
+    assert!(
+        stale.is_empty(),
+        "{} of {N} pages stale after the burst, first p{:04}; serve said: {lines:#?}",
+        stale.len(),
+        stale[0]
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("The file watcher lost events")),
+        "serve never said it lost events; it said: {lines:#?}"
+    );
 }

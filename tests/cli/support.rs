@@ -263,6 +263,40 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Every line printed so far, in order.
+    pub fn said(&self) -> Vec<String> {
+        self.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, l)| l.clone())
+            .collect()
+    }
+}
+
+/// A server paused with SIGSTOP, continued (SIGCONT) when dropped.
+#[cfg(unix)]
+pub struct Paused(rustix::process::Pid);
+
+#[cfg(unix)]
+impl Server {
+    /// Pauses the server, as a loaded machine may: it reads nothing (requests, file
+    /// events) until the returned guard is dropped.
+    pub fn pause(&self) -> Paused {
+        let pid = rustix::process::Pid::from_child(&self.child);
+        rustix::process::kill_process(pid, rustix::process::Signal::STOP).expect("SIGSTOP serve");
+        Paused(pid)
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Paused {
+    fn drop(&mut self) {
+        let _ = rustix::process::kill_process(self.0, rustix::process::Signal::CONT);
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
