@@ -9,8 +9,9 @@
 #
 # On the generated playbook (../shared/bench/gen_playbook.py) and on the machine's man
 # pages (benches/search/man_corpus.py; never committed), all on /dev/shm:
-# - index time (PLAYBOOK_SEARCH_TIMING) and its share of the build: builds with
-#   [search] on and off, interleaved, medians;
+# - index time (PLAYBOOK_SEARCH_TIMING) and its share of the build, and search's whole
+#   cost (the build with search less the build without): builds with [search] on and
+#   off, interleaved, medians;
 # - search files on disk (bytes, and blocks as `du` counts them), file counts, gzip
 #   sizes of each file kind;
 # - bench.mjs in headless Chromium: bytes for the first and further queries,
@@ -92,6 +93,8 @@ for c in "${corpora[@]}"; do
   echo "== $c corpus ($PAGES pages)"
   echo "build without search: median $(med "${off[@]}") s (runs: ${off[*]}); with search: median $(med "${on[@]}") s (runs: ${on[*]}); index: median $(med "${idx[@]}") s (runs: ${idx[*]})"
   echo "index share of the build (median index / median build with search): $(awk -v i="$(med "${idx[@]}")" -v b="$(med "${on[@]}")" 'BEGIN {printf "%.1f %%", 100 * i / b}')"
+  # The index phase is not all search costs: rendering keeps each page's text for it.
+  echo "search's whole cost (median build with search - median without, over with): $(awk -v a="$(med "${on[@]}")" -v b="$(med "${off[@]}")" 'BEGIN {printf "%.3f s, %.1f %%", a - b, 100 * (a - b) / a}')"
   echo "search files: $files files, $bytes bytes ($blocks kB in blocks); manifest $manifest_gz B gz; search.js $js_gz B gz; search.css $css_gz B gz"
   echo "by kind: $kinds"
   [ "$BROWSER" = 1 ] || continue
