@@ -415,10 +415,14 @@ fn serve_answers_every_request_and_ends_fresh_through_a_save_burst_and_a_git_che
             .unwrap_or_else(|e| panic!("{stem}: {e}"));
         assert_eq!(r.status, 200, "{stem}");
         let got = page_title(&r.body).unwrap_or("");
-        assert!(
-            got.starts_with(&want),
-            "{stem} is stale: served {got:?}, file says {want:?}"
-        );
+        if !got.starts_with(&want) {
+            // What serve did last says why: which builds ran, and what they rendered.
+            let said = s.said();
+            let tail = &said[said.len().saturating_sub(12)..];
+            panic!(
+                "{stem} is stale: served {got:?}, file says {want:?}; serve's last lines: {tail:#?}"
+            );
+        }
         checked += 1;
     }
     assert_eq!(checked, STABLE + ADDED);
