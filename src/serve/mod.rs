@@ -200,12 +200,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
     }
 
     // Watch content, themes and book.toml.
-    let (tx, rx) = channel();
-    let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, tx).map_err(|e| {
-        Diagnostic::error(format!("cannot watch files: {e}"))
-            .with_help("on Linux, raise `fs.inotify.max_user_watches`")
-    })?;
-    watch_paths(&mut debouncer, &opts.root);
+    let (mut debouncer, mut rx) = start_watcher(&opts.root)?;
     // Announced only now that edits are watched, so nothing saved after this line is missed.
     let base_path = served.current().1;
     println!("Serving at {origin}{base_path} (Ctrl+C to stop)");
@@ -220,7 +215,33 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
             .map_err(|e| Diagnostic::error(format!("cannot start the server: {e}")))?;
     }
 
-    while let Ok(first) = rx.recv() {
+    loop {
+        let first = match rx.recv() {
+            Ok(first) => first,
+            // The watcher's threads ended (a panic in one closes the channel): a new
+            // watcher, and a look for what changed while none was listening.
+            Err(_) => {
+                eprintln!("warning: the file watcher stopped; starting it again");
+                loop {
+                    match start_watcher(&opts.root) {
+                        Ok(started) => {
+                            (debouncer, rx) = started;
+                            break;
+                        }
+                        Err(e) => {
+                            eprintln!("{}", e.render(color));
+                            std::thread::sleep(Duration::from_secs(1));
+                        }
+                    }
+                }
+                let lost = notify::Event::new(notify::EventKind::Other)
+                    .set_flag(notify::event::Flag::Rescan);
+                Ok(vec![notify_debouncer_full::DebouncedEvent::new(
+                    lost,
+                    Instant::now(),
+                )])
+            }
+        };
         // A git command rewriting the tree (a checkout, a pull) is let finish first, and
         // its last changes given time to come through the watcher: a build in the middle
         // of it would show a site that is neither branch.
@@ -293,7 +314,27 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
             builder.run(&served, &hub, change, color, &changed_paths);
         }
     }
-    Ok(())
+}
+
+/// The watcher of `book.toml`, `content/` and `themes/` under `root`, and the channel
+/// its batches of events come on.
+type Watcher = (
+    notify_debouncer_full::Debouncer<
+        notify::RecommendedWatcher,
+        notify_debouncer_full::RecommendedCache,
+    >,
+    std::sync::mpsc::Receiver<notify_debouncer_full::DebounceEventResult>,
+);
+
+/// Starts watching the playbook at `root`.
+fn start_watcher(root: &Path) -> Result<Watcher, Diagnostic> {
+    let (tx, rx) = channel();
+    let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, tx).map_err(|e| {
+        Diagnostic::error(format!("cannot watch files: {e}"))
+            .with_help("on Linux, raise `fs.inotify.max_user_watches`")
+    })?;
+    watch_paths(&mut debouncer, root);
+    Ok((debouncer, rx))
 }
 
 fn watch_paths<W: notify::Watcher, C: notify_debouncer_full::FileIdCache>(

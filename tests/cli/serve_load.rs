@@ -411,18 +411,21 @@ fn serve_answers_every_request_and_ends_fresh_through_a_save_burst_and_a_git_che
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(&path).unwrap();
         let want = format!("{} · ", title_of(&text));
+        // What serve did last says why a page is wrong: which builds ran, what they
+        // rendered, and whether it stopped.
+        let tail = || {
+            let said = s.said();
+            said[said.len().saturating_sub(12)..].to_vec()
+        };
         let r = get(&s.addr, &format!("{}prompts/{stem}/", s.base), false)
-            .unwrap_or_else(|e| panic!("{stem}: {e}"));
+            .unwrap_or_else(|e| panic!("{stem}: {e}; serve's last lines: {:#?}", tail()));
         assert_eq!(r.status, 200, "{stem}");
         let got = page_title(&r.body).unwrap_or("");
-        if !got.starts_with(&want) {
-            // What serve did last says why: which builds ran, and what they rendered.
-            let said = s.said();
-            let tail = &said[said.len().saturating_sub(12)..];
-            panic!(
-                "{stem} is stale: served {got:?}, file says {want:?}; serve's last lines: {tail:#?}"
-            );
-        }
+        assert!(
+            got.starts_with(&want),
+            "{stem} is stale: served {got:?}, file says {want:?}; serve's last lines: {:#?}",
+            tail()
+        );
         checked += 1;
     }
     assert_eq!(checked, STABLE + ADDED);
