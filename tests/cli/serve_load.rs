@@ -417,8 +417,13 @@ fn serve_answers_every_request_and_ends_fresh_through_a_save_burst_and_a_git_che
             let said = s.said();
             said[said.len().saturating_sub(12)..].to_vec()
         };
-        let r = get(&s.addr, &format!("{}prompts/{stem}/", s.base), false)
-            .unwrap_or_else(|e| panic!("{stem}: {e}; serve's last lines: {:#?}", tail()));
+        let r = get(&s.addr, &format!("{}prompts/{stem}/", s.base), false).unwrap_or_else(|e| {
+            panic!(
+                "{stem}: {e}; serve ended: {:?}; its last lines: {:#?}",
+                s.ended(),
+                tail()
+            )
+        });
         assert_eq!(r.status, 200, "{stem}");
         let got = page_title(&r.body).unwrap_or("");
         assert!(

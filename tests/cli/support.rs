@@ -209,7 +209,7 @@ impl Run {
 /// collected line by line with when each line arrived; stopped by its own PID when
 /// dropped. The serve tests add their own ways of asking it things.
 pub struct Server {
-    child: Child,
+    child: Mutex<Child>,
     /// `http://127.0.0.1:<port>`.
     pub origin: String,
     /// `127.0.0.1:<port>`.
@@ -254,7 +254,7 @@ impl Server {
         let rest = url.strip_prefix("http://").expect("http URL");
         let slash = rest.find('/').expect("a base path");
         Server {
-            child,
+            child: Mutex::new(child),
             origin: format!("http://{}", &rest[..slash]),
             addr: rest[..slash].to_string(),
             base: rest[slash..].to_string(),
@@ -273,6 +273,11 @@ impl Server {
             .map(|(_, l)| l.clone())
             .collect()
     }
+
+    /// How the server ended, if it has: an exit code, or the signal that stopped it.
+    pub fn ended(&self) -> Option<std::process::ExitStatus> {
+        self.child.lock().unwrap().try_wait().ok().flatten()
+    }
 }
 
 /// A server paused with SIGSTOP, continued (SIGCONT) when dropped.
@@ -284,7 +289,7 @@ impl Server {
     /// Pauses the server, as a loaded machine may: it reads nothing (requests, file
     /// events) until the returned guard is dropped.
     pub fn pause(&self) -> Paused {
-        let pid = rustix::process::Pid::from_child(&self.child);
+        let pid = rustix::process::Pid::from_child(&self.child.lock().unwrap());
         rustix::process::kill_process(pid, rustix::process::Signal::STOP).expect("SIGSTOP serve");
         Paused(pid)
     }
@@ -299,7 +304,8 @@ impl Drop for Paused {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let child = self.child.get_mut().unwrap_or_else(|e| e.into_inner());
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }
