@@ -69,13 +69,15 @@ fn title_of(text: &str) -> &str {
 }
 
 impl Server {
-    /// Finished builds so far (good ones and failed ones), with when each was reported,
-    /// and the longest good build's time as printed.
-    fn builds(&self) -> (usize, Option<Instant>, u64) {
+    /// Finished builds so far (good ones and failed ones), with when the last was
+    /// reported, the longest good build's time as printed, and when the last good build
+    /// began (reported, less its time).
+    fn builds(&self) -> (usize, Option<Instant>, u64, Option<Instant>) {
         let lines = self.lines.lock().unwrap();
         let mut n = 0;
         let mut last = None;
         let mut longest = 0;
+        let mut last_began = None;
         for (at, l) in lines.iter() {
             if l.starts_with("Built ") || l.starts_with("error: build failed") {
                 n += 1;
@@ -88,9 +90,10 @@ impl Server {
                 .and_then(|ms| ms.parse().ok())
             {
                 longest = longest.max(ms);
+                last_began = at.checked_sub(Duration::from_millis(ms));
             }
         }
-        (n, last, longest)
+        (n, last, longest, last_began)
     }
 }
 
@@ -395,13 +398,15 @@ fn serve_answers_every_request_and_ends_fresh_through_a_save_burst_and_a_git_che
     }
     // Commit the burst, then switch branch: git rewrites, deletes and creates 1,000 files.
     git(dir, &["commit", "-q", "-a", "-m", "burst"]);
+    let checkout_began = Instant::now();
     git(dir, &["checkout", "-q", "other"]);
     let checked_out = Instant::now();
 
-    // The dust settles when no build has finished for a while.
-    let settled = quiet_after(&s, checked_out, Duration::from_secs(120));
+    // The dust settles when a build that began after the checkout did has been shown,
+    // and none has finished for a while since.
+    let settled = quiet_after(&s, checkout_began, Duration::from_secs(120));
     let (requests, failed) = load.stop();
-    let (builds, _, longest) = s.builds();
+    let (builds, _, longest, _) = s.builds();
 
     // No stale page: every page now on disk is served with the title its file has now,
     // and the deleted ones are gone.
@@ -474,7 +479,7 @@ fn serve_answers_every_request_and_ends_fresh_through_a_save_burst_and_a_git_che
          settled {:.1} s after the checkout (churn began {:.1} s before it); {checked} pages \
          checked fresh; {} streams broken; {:.1} s in all",
         failed.len(),
-        settled.duration_since(checked_out).as_secs_f64(),
+        settled.saturating_duration_since(checked_out).as_secs_f64(),
         checked_out.duration_since(churn).as_secs_f64(),
         broken.len(),
         started.elapsed().as_secs_f64()
@@ -669,16 +674,18 @@ fn malformed_oversized_and_unsupported_requests_get_an_answer_and_serve_goes_on(
     assert_eq!(page.status, 200);
 }
 
-/// Waits until no build has finished for three times the longest build so far (at least
-/// 2 s), counted from `from` and from the last build; at most `limit`. Returns when
-/// the quiet began.
+/// Waits until a good build that began after `from` (when the last change began) has
+/// been shown, and no build has finished since for three times the longest build so
+/// far (at least 2 s); at most `limit`. Returns when the quiet began. Silence alone is
+/// not enough: serve prints nothing while it builds again a site it caught mid-change,
+/// or waits for a file being replaced, which on a loaded machine can take seconds.
 fn quiet_after(s: &Server, from: Instant, limit: Duration) -> Instant {
     let deadline = from + limit;
     loop {
-        let (builds, last, longest) = s.builds();
+        let (builds, last, longest, last_began) = s.builds();
         let quiet = Duration::from_millis((3 * longest).max(2000));
         let since = last.map_or(from, |l| l.max(from));
-        if since.elapsed() >= quiet {
+        if last_began.is_some_and(|b| b >= from) && since.elapsed() >= quiet {
             return since;
         }
         if Instant::now() >= deadline {
