@@ -183,7 +183,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
     );
     let builder = Builder {
         root: opts.root.clone(),
-        out_dir: out_dir.clone(),
+        out_dir,
         origin: origin.clone(),
         cache: Mutex::new(RenderCache::default()),
         served_pages: Mutex::new(Vec::new()),
@@ -222,14 +222,18 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
             // watcher, and a look for what changed while none was listening.
             Err(_) => {
                 eprintln!("warning: the file watcher stopped; starting it again");
+                let mut said = false;
                 loop {
                     match start_watcher(&opts.root) {
                         Ok(started) => {
                             (debouncer, rx) = started;
                             break;
                         }
+                        // Said once, then tried again every second without a word.
                         Err(e) => {
-                            eprintln!("{}", e.render(color));
+                            if !std::mem::replace(&mut said, true) {
+                                eprintln!("{}", e.render(color));
+                            }
                             std::thread::sleep(Duration::from_secs(1));
                         }
                     }
@@ -285,7 +289,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
                 if p.file_name().is_some_and(|n| n == "themes") {
                     themes_created = true;
                 }
-                let this = classify(&opts.root, p, &out_dir);
+                let this = classify(&opts.root, p, &builder.out_dir);
                 if this == Change::Site && !changed_paths.contains(p) {
                     changed_paths.push(p.clone());
                 }
@@ -458,7 +462,7 @@ impl Builder {
         // Builds run one at a time (the first, then the watcher's): held until published.
         let mut served_pages = self.served_pages.lock().unwrap_or_else(|e| e.into_inner());
         let mut attempt = 1;
-        let result = loop {
+        let (result, began) = loop {
             let began = SystemTime::now();
             let result = build_in_memory_cached(&opts, Some(&mut cache));
             // A page of the served site missing although its file is on disk, or an
@@ -472,8 +476,7 @@ impl Builder {
             let outdated =
                 matches!(&result, Err(diags) if settle::errors_outdated(&self.root, diags, began));
             if missing.is_none() && !outdated {
-                *self.began.lock().unwrap_or_else(|e| e.into_inner()) = Some(began);
-                break result;
+                break (result, began);
             }
             if attempt == ATTEMPTS {
                 // A site without a page that is on disk is never shown: the watcher's
@@ -485,11 +488,12 @@ impl Builder {
                     );
                     return true;
                 }
-                *self.began.lock().unwrap_or_else(|e| e.into_inner()) = Some(began);
-                break result;
+                break (result, began);
             }
             attempt += 1;
         };
+        // Shown or failed, this is now the build a rescan compares the files with.
+        *self.began.lock().unwrap_or_else(|e| e.into_inner()) = Some(began);
         match result {
             Ok(built) => {
                 let generation = served

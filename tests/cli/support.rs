@@ -274,6 +274,13 @@ impl Server {
             .collect()
     }
 
+    /// The last `n` lines printed (fewer if it printed fewer): what a failure shows.
+    pub fn last_said(&self, n: usize) -> Vec<String> {
+        let mut said = self.said();
+        said.drain(..said.len().saturating_sub(n));
+        said
+    }
+
     /// How the server ended, if it has: an exit code, or the signal that stopped it.
     pub fn ended(&self) -> Option<std::process::ExitStatus> {
         self.child.lock().unwrap().try_wait().ok().flatten()
@@ -291,7 +298,24 @@ impl Server {
     pub fn pause(&self) -> Paused {
         let pid = rustix::process::Pid::from_child(&self.child.lock().unwrap());
         rustix::process::kill_process(pid, rustix::process::Signal::STOP).expect("SIGSTOP serve");
-        Paused(pid)
+        let paused = Paused(pid);
+        // The signal is sent, not yet taken: until the process is stopped (state `T` in
+        // /proc), its threads may still read. On other systems, SIGSTOP is trusted.
+        #[cfg(target_os = "linux")]
+        {
+            let stat = format!("/proc/{}/stat", pid.as_raw_nonzero());
+            let deadline = Instant::now() + Duration::from_secs(10);
+            // The state follows the command name, which is in parentheses.
+            while std::fs::read_to_string(&stat)
+                .ok()
+                .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| rest.starts_with('T')))
+                != Some(true)
+            {
+                assert!(Instant::now() < deadline, "serve did not stop on SIGSTOP");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        paused
     }
 }
 
