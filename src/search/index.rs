@@ -3,7 +3,7 @@
 
 use super::SearchDoc;
 use super::files::typo_eligible;
-use super::text::{Key, Token, bigrams, key_of, stemmable, stemmer_for, tokenize};
+use super::text::{KEY_BYTES, Key, Token, bigrams, key_of, stemmable, stemmer_for, tokenize};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -180,10 +180,14 @@ struct ChunkVocab {
     /// 16 kB that stay in the fastest cache, where `short` does not. A few hundred
     /// words make most of a text, so most words are found here.
     recent: Vec<(Key, u32)>,
+    /// The same for words of 9 to 16 bytes: first 8 bytes, last 8 bytes, id, length.
+    recent_long: Vec<(Key, Key, u32, u32)>,
 }
 
 /// How many words [`ChunkVocab::recent`] holds (a power of two).
 const RECENT_SLOTS: usize = 1024;
+/// How many words [`ChunkVocab::recent_long`] holds (a power of two).
+const RECENT_LONG_SLOTS: usize = 512;
 
 impl ChunkVocab {
     /// An empty vocabulary.
@@ -197,13 +201,15 @@ impl ChunkVocab {
             n_touched: 0,
             // No word has the key 0.
             recent: vec![(0, 0); RECENT_SLOTS],
+            // No word has the length 0.
+            recent_long: vec![(0, 0, 0, 0); RECENT_LONG_SLOTS],
         }
     }
 
     /// Counts one occurrence of `word` (with its [`Key`], if it has one) in `field`;
     /// `lens` holds the page's field lengths so far (a title word's position is its
     /// title's length before it).
-    #[inline]
+    #[inline(always)]
     fn count(&mut self, word: &str, key: Option<Key>, field: usize, lens: &mut [u32; FIELDS]) {
         let id = match key {
             Some(key) => {
@@ -226,14 +232,31 @@ impl ChunkVocab {
                     id
                 }
             }
-            None => match self.long.get(word) {
-                Some(&id) => id,
-                None => {
-                    let id = self.add(word);
-                    self.long.insert(word.into(), id);
-                    id
+            None => {
+                let w = word.as_bytes();
+                if w.len() <= 2 * KEY_BYTES {
+                    // A word of 9 to 16 bytes is its length, its first 8 bytes and its
+                    // last 8 (which overlap): a recent slot compares those three.
+                    let eight = |at: usize| {
+                        Key::from_le_bytes(w[at..at + KEY_BYTES].try_into().expect("8 bytes"))
+                    };
+                    let (first, last) = (eight(0), eight(w.len() - KEY_BYTES));
+                    let len = w.len() as u32;
+                    let slot = ((first ^ last.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                        >> (64 - RECENT_LONG_SLOTS.trailing_zeros()))
+                        as usize;
+                    let r = self.recent_long[slot];
+                    if r.0 == first && r.1 == last && r.3 == len {
+                        r.2
+                    } else {
+                        let id = self.long_id(word);
+                        self.recent_long[slot] = (first, last, id, len);
+                        id
+                    }
+                } else {
+                    self.long_id(word)
                 }
-            },
+            }
         };
         let c = &mut self.counts[id as usize];
         self.touched[self.n_touched] = id;
@@ -243,6 +266,18 @@ impl ChunkVocab {
         }
         c.n[field] = c.n[field].saturating_add(1);
         lens[field] += 1;
+    }
+
+    /// The id of a word of more than 8 bytes, from the map.
+    fn long_id(&mut self, word: &str) -> u32 {
+        match self.long.get(word) {
+            Some(&id) => id,
+            None => {
+                let id = self.add(word);
+                self.long.insert(word.into(), id);
+                id
+            }
+        }
     }
 
     /// A new word's id.
@@ -677,6 +712,34 @@ mod tests {
             first_page.windows(2).all(|w| w[0] == w[1]),
             "{first_page:?}"
         );
+    }
+
+    #[test]
+    fn words_of_9_to_16_bytes_are_told_apart_by_their_length_and_every_byte() {
+        // A letter repeated 9 to 16 times: the words share their first and last 8
+        // bytes, so only the length tells them apart. And 2,000 distinct words of 9 to
+        // 12 bytes, more than the table of recent long words has slots.
+        let runs: Vec<String> = (9..=16).map(|n| "x".repeat(n)).collect();
+        let bodies: Vec<String> = (0..100)
+            .map(|p| {
+                let own: Vec<String> = (0..20).map(|i| format!("qqqqqqqq{}", p * 20 + i)).collect();
+                format!("{} {} {}", runs[p % 8], own.join(" "), own.join(" "))
+            })
+            .collect();
+        let docs: Vec<SearchDoc<'_>> = bodies.iter().map(|b| doc("t", None, b)).collect();
+        let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
+        let terms = build_terms(&refs, "en");
+        const { assert!(2000 > RECENT_LONG_SLOTS) };
+        for (i, run) in runs.iter().enumerate() {
+            let pages: Vec<u32> = postings(&terms, run).iter().map(|p| p.page).collect();
+            let want: Vec<u32> = (0..100u32).filter(|p| *p as usize % 8 == i).collect();
+            assert_eq!(pages, want, "{run}");
+        }
+        for w in (0..2000).step_by(7) {
+            let word = format!("qqqqqqqq{w}");
+            let t = terms.iter().find(|t| *t.text == *word).unwrap();
+            assert_eq!((t.df, t.postings[0].page), (1, w / 20), "{word}");
+        }
     }
 
     #[test]

@@ -130,47 +130,65 @@ fn tokenize_unicode(text: &str, buf: &mut String, mut f: impl FnMut(Token<'_>)) 
 pub(crate) type Key = u64;
 
 /// The longest word (in bytes) that has a [`Key`].
-const KEY_BYTES: usize = 8;
+pub(crate) const KEY_BYTES: usize = 8;
 
-/// Returns true if and only if the byte is a letter or digit of ASCII: the bytes a word
-/// of ASCII text is made of (an apostrophe can join two words).
-static ASCII_WORD: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut c = 0;
-    while c < 256 {
-        t[c] = (c as u8).is_ascii_alphanumeric();
-        c += 1;
+/// One bit per byte of `bytes` (at most 64; bit `i` for byte `i`), set where the byte is
+/// an ASCII letter or digit: the bytes a word of ASCII text is made of (an apostrophe
+/// can join two words). Eight bytes at a time, in arithmetic with no branch: the text
+/// is ASCII, so every byte is below 0x80 and adding to one never carries into the next.
+#[inline(always)]
+fn word_bits(bytes: &[u8]) -> u64 {
+    const ONES: u64 = u64::MAX / 0xFF;
+    const HIGH: u64 = ONES * 0x80;
+    const LOWER: u64 = ONES * 0x20;
+    /// The high bit of each byte of `x` that lies in `lo..=hi`.
+    #[inline(always)]
+    fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+        (x + ONES * u64::from(0x80 - lo)) & !(x + ONES * u64::from(0x80 - hi - 1))
     }
-    t
-};
+    let mut bits = 0u64;
+    for (n, chunk) in bytes.chunks(8).enumerate() {
+        let x = match <[u8; 8]>::try_from(chunk) {
+            Ok(eight) => u64::from_le_bytes(eight),
+            Err(_) => {
+                // The end of the text: the missing bytes are zero, which is no word.
+                let mut eight = [0u8; 8];
+                eight[..chunk.len()].copy_from_slice(chunk);
+                u64::from_le_bytes(eight)
+            }
+        };
+        // Setting bit 0x20 lower-cases a letter and makes no other byte a letter.
+        let word = (in_range(x, b'0', b'9') | in_range(x | LOWER, b'a', b'z')) & HIGH;
+        // Each byte's high bit, gathered into the low byte (bit i from byte i).
+        let eight = (word >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        bits |= eight << (8 * n);
+    }
+    bits
+}
 
-/// Bytes of text whose word boundaries are found in one pass: small, since the marks
-/// of a block are set to zero on each call, and most calls are a title or a word.
+/// Bytes of text whose word boundaries are found at once: one bit each in a `u64`.
 const BLOCK: usize = 64;
 
 /// [`tokenize`] for ASCII text.
 fn tokenize_ascii(text: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) {
     let b = text.as_bytes();
-    // First where the bytes change from word to space and back, a block at a time, in
-    // a loop with no branch that depends on the text; then the words between the
-    // marks. A loop that tested each byte mispredicted at the end of every word.
-    let mut marks = [0u8; BLOCK];
+    // First where the bytes change from word to space and back, as bits, a block at a
+    // time, with no branch that depends on the text; then the words between those
+    // bits. A loop that tested each byte mispredicted at the end of every word.
     let mut in_word = false;
     let mut start = 0;
     // The start of a word that continues after an apostrophe (`don't`).
     let mut joined: Option<usize> = None;
     for (n, block) in b.chunks(BLOCK).enumerate() {
         let base = n * BLOCK;
-        let mut k = 0;
-        let mut prev = in_word;
-        for (i, &c) in block.iter().enumerate() {
-            let w = ASCII_WORD[c as usize];
-            marks[k] = i as u8;
-            k += usize::from(w != prev);
-            prev = w;
-        }
-        for &m in &marks[..k] {
-            let at = base + usize::from(m);
+        let word = word_bits(block);
+        // Bit i: byte i is a word byte and the one before is not, or the other way.
+        // Past the end of the text there are no word bytes, so a word that runs to the
+        // end of a last, short block ends there.
+        let mut changes = word ^ ((word << 1) | u64::from(in_word));
+        while changes != 0 {
+            let at = base + changes.trailing_zeros() as usize;
+            changes &= changes - 1;
             if !in_word {
                 start = at;
                 in_word = true;
@@ -188,7 +206,7 @@ fn tokenize_ascii(text: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) {
 /// Hands `f` the word of ASCII text `text` at `start..end`, lower-cased, with its key;
 /// or, when an apostrophe between two letters follows it, keeps its start in `joined`
 /// for the word the apostrophe joins it to.
-#[inline]
+#[inline(always)]
 fn word_at(
     text: &str,
     start: usize,
