@@ -279,7 +279,7 @@ pub(crate) struct Facets {
 /// each index written in `widths` base-64 digits.
 pub(crate) fn facet_files(facets: &[Facets], widths: [usize; 3]) -> Vec<String> {
     facets
-        .chunks(FACET_BLOCK)
+        .par_chunks(FACET_BLOCK)
         .map(|block| {
             let mut out = String::from("[");
             for (k, f) in block.iter().enumerate() {

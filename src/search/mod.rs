@@ -24,8 +24,8 @@ mod text;
 
 use crate::content::Kind;
 use files::{Facets, Manifest, Record};
+use index::FxMap;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 pub use text::analyze;
 
 /// What the index knows of one page: the text of each weighted field and the filters.
@@ -124,35 +124,34 @@ pub fn build_index(docs: &[SearchDoc<'_>], language: &str) -> Vec<(String, Vec<u
     }
 
     // Facets.
+    /// The names `pick` gives over all pages, sorted (a name's index is its place), and
+    /// a map from name to index.
     fn vocab<'a>(
         order: &[&SearchDoc<'a>],
         pick: impl for<'b> Fn(&'b SearchDoc<'a>) -> &'b [&'a str],
-    ) -> BTreeMap<String, usize> {
+    ) -> (Vec<&'a str>, FxMap<&'a str, usize>) {
         let mut names: Vec<&str> = order.iter().flat_map(|d| pick(d).iter().copied()).collect();
         names.sort_unstable();
         names.dedup();
-        names
-            .into_iter()
-            .enumerate()
-            .map(|(i, n)| (n.to_string(), i))
-            .collect()
+        let index = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        (names, index)
     }
-    let roles = vocab(&order, |d| &d.roles);
-    let events = vocab(&order, |d| &d.events);
-    let tags = vocab(&order, |d| &d.tags);
+    let (roles, role_ids) = vocab(&order, |d| &d.roles);
+    let (events, event_ids) = vocab(&order, |d| &d.events);
+    let (tags, tag_ids) = vocab(&order, |d| &d.tags);
     let facets: Vec<Facets> = order
-        .iter()
+        .par_iter()
         .map(|d| {
-            let ids = |list: &[&str], v: &BTreeMap<String, usize>| -> Vec<usize> {
-                let mut ids: Vec<usize> = list.iter().filter_map(|n| v.get(*n).copied()).collect();
+            let ids = |list: &[&str], v: &FxMap<&str, usize>| -> Vec<usize> {
+                let mut ids: Vec<usize> = list.iter().filter_map(|n| v.get(n).copied()).collect();
                 ids.sort_unstable();
                 ids.dedup();
                 ids
             };
             Facets {
-                roles: ids(&d.roles, &roles),
-                events: ids(&d.events, &events),
-                tags: ids(&d.tags, &tags),
+                roles: ids(&d.roles, &role_ids),
+                events: ids(&d.events, &event_ids),
+                tags: ids(&d.tags, &tag_ids),
             }
         })
         .collect();
@@ -167,9 +166,10 @@ pub fn build_index(docs: &[SearchDoc<'_>], language: &str) -> Vec<(String, Vec<u
     {
         out.push((format!("search/f/{i}.json"), json.into_bytes()));
     }
-    manifest.roles = roles.into_keys().collect();
-    manifest.events = events.into_keys().collect();
-    manifest.tags = tags.into_keys().collect();
+    let owned = |names: Vec<&str>| names.into_iter().map(String::from).collect();
+    manifest.roles = owned(roles);
+    manifest.events = owned(events);
+    manifest.tags = owned(tags);
 
     let json = serde_json::to_vec(&manifest).unwrap_or_default();
     if timing {
