@@ -508,31 +508,28 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
         .map(|((t, &text), surface)| {
             let df = groups.iter().map(|g| g.postings(t).len()).sum::<usize>() as u32;
             let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
-            let mut s: Vec<(u32, f32, [u8; 2])> = groups
-                .iter()
-                .flat_map(|g| g.postings(t))
-                .map(|(id, h)| {
-                    let c = &h.n;
-                    let nm = &norm[*id as usize];
-                    let mut tf = 0f32;
-                    for f in 0..FIELDS {
-                        if c[f] > 0 {
-                            tf += WEIGHT[f] * f32::from(c[f]) / nm[f];
-                        }
-                    }
-                    // BM25F saturates: ×6 on the title alone cannot lift a title match
-                    // above a page that repeats the word everywhere. A bonus outside the
-                    // saturation keeps "title or purpose matches rank first" (issue 9).
-                    let bonus = if c[0] > 0 {
-                        TITLE_BONUS
-                    } else if c[1] > 0 {
-                        SUMMARY_BONUS
-                    } else {
-                        0.0
-                    };
-                    (*id, idf * (tf / (K1 + tf) + bonus), h.title_at)
-                })
-                .collect();
+            let mut s: Vec<(u32, f32, [u8; 2])> = Vec::with_capacity(df as usize);
+            s.extend(groups.iter().flat_map(|g| g.postings(t)).map(|(id, h)| {
+                let c = &h.n;
+                let nm = &norm[*id as usize];
+                // Fields without the term add +0.0, which changes no sum: no branch
+                // on which fields a page has the term in.
+                let mut tf = 0f32;
+                for f in 0..FIELDS {
+                    tf += WEIGHT[f] * f32::from(c[f]) / nm[f];
+                }
+                // BM25F saturates: ×6 on the title alone cannot lift a title match
+                // above a page that repeats the word everywhere. A bonus outside the
+                // saturation keeps "title or purpose matches rank first" (issue 9).
+                let bonus = if c[0] > 0 {
+                    TITLE_BONUS
+                } else if c[1] > 0 {
+                    SUMMARY_BONUS
+                } else {
+                    0.0
+                };
+                (*id, idf * (tf / (K1 + tf) + bonus), h.title_at)
+            }));
             if s.len() > CAP {
                 s.select_nth_unstable_by(CAP - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 s.truncate(CAP);
