@@ -291,7 +291,7 @@ impl ChunkVocab {
 }
 
 /// A chunk's analysed pages ready to merge: its first page id, its pages, and its word
-/// ids → global word ids.
+/// ids → term ids.
 type ChunkPages<'m> = (u32, Vec<PageTerms>, &'m [u32]);
 
 /// The postings of a group of consecutive pages, sorted by term.
@@ -311,15 +311,15 @@ impl TermSorted {
     }
 }
 
-/// Sorts the page terms of `chunks` by term, with `term_of` (global word id → term);
-/// two words of a page with one stem make one posting.
-fn sort_by_term(chunks: Vec<ChunkPages<'_>>, term_of: &[u32], terms: usize) -> TermSorted {
+/// Sorts the page terms of `chunks` by term; two words of a page with one stem make one
+/// posting.
+fn sort_by_term(chunks: Vec<ChunkPages<'_>>, terms: usize) -> TermSorted {
     // Counts per term (an upper bound where a page has two words with one stem).
     let mut offsets = vec![0u32; terms + 1];
-    for (_, pages, map) in &chunks {
+    for (_, pages, term_of) in &chunks {
         for (_, words) in pages {
             for (w, _) in words {
-                offsets[term_of[map[*w as usize] as usize] as usize + 1] += 1;
+                offsets[term_of[*w as usize] as usize + 1] += 1;
             }
         }
     }
@@ -330,12 +330,12 @@ fn sort_by_term(chunks: Vec<ChunkPages<'_>>, term_of: &[u32], terms: usize) -> T
     let mut fill: Vec<u32> = offsets[..terms].to_vec();
     let mut postings = vec![(u32::MAX, Hits::default()); total];
     let mut lens = Vec::new();
-    for (first, pages, map) in chunks {
+    for (first, pages, term_of) in chunks {
         for (i, (l, words)) in pages.into_iter().enumerate() {
             let id = first + i as u32;
             lens.push(l);
             for (w, hits) in words {
-                let t = term_of[map[w as usize] as usize] as usize;
+                let t = term_of[w as usize] as usize;
                 let at = fill[t] as usize;
                 // A second word of this page with the same stem: one posting.
                 if at > offsets[t] as usize && postings[at - 1].0 == id {
@@ -386,7 +386,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     // One vocabulary of words: chunk word ids → global word ids.
     let mut global: FxMap<&str, u32> = FxMap::default();
     let mut words: Vec<&str> = Vec::new();
-    let maps: Vec<Vec<u32>> = chunk_words
+    let mut maps: Vec<Vec<u32>> = chunk_words
         .iter()
         .map(|c| {
             c.iter()
@@ -423,6 +423,13 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
             })
         })
         .collect();
+    // Chunk word ids → terms, once a word, so that sorting looks up each posting's term
+    // in one step.
+    maps.par_iter_mut().for_each(|m| {
+        for w in m {
+            *w = term_of[*w as usize];
+        }
+    });
     let t_stem = t_start.elapsed();
     // Postings by groups of consecutive chunks, on every core: each group sorts its
     // pages' postings by term (a counting sort), so a term's postings are its slices
@@ -444,7 +451,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     }
     let groups: Vec<TermSorted> = inputs
         .into_par_iter()
-        .map(|chunks| sort_by_term(chunks, &term_of, texts.len()))
+        .map(|chunks| sort_by_term(chunks, texts.len()))
         .collect();
     let mut lens: Vec<[u32; FIELDS]> = Vec::with_capacity(docs.len());
     for g in &groups {
