@@ -117,10 +117,16 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
     for doc in docs {
         let mut lens = [0u32; FIELDS];
         let mut add = |field: usize, text: &str| {
-            tokenize(text, |t| match t {
-                Token::Word(w, key) => vocab.count(w, key, field, &mut lens),
-                Token::Cjk(run) => bigrams(run, |b| vocab.count(b, key_of(b), field, &mut lens)),
-            });
+            // Small enough to be inlined into the tokenizer's loop: the rare CJK runs
+            // are counted out of line.
+            tokenize(
+                text,
+                #[inline(always)]
+                |t| match t {
+                    Token::Word(w, key) => vocab.count(w, key, field, &mut lens),
+                    Token::Cjk(run) => vocab.count_bigrams(run, field, &mut lens),
+                },
+            );
         };
         add(0, doc.title);
         if let Some(s) = doc.summary {
@@ -266,6 +272,12 @@ impl ChunkVocab {
         }
         c.n[field] = c.n[field].saturating_add(1);
         lens[field] += 1;
+    }
+
+    /// Counts the bigrams of a CJK run, as [`ChunkVocab::count`] counts a word.
+    #[inline(never)]
+    fn count_bigrams(&mut self, run: &str, field: usize, lens: &mut [u32; FIELDS]) {
+        bigrams(run, |b| self.count(b, key_of(b), field, lens));
     }
 
     /// The id of a word of more than 8 bytes, from the map.
