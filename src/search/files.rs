@@ -128,12 +128,11 @@ pub(crate) fn typo_files(terms: &[Term]) -> Vec<(String, String)> {
     rev.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // ~5.5 gzipped bytes per entry (measured on 10,000 man pages).
     let target = (TYPO_TARGET_GZ * 2 / 11).max(64);
-    let key = |s: &str, n: usize| {
+    /// The first `n` characters of `s`.
+    fn key(s: &str, n: usize) -> &str {
         let end = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
-        s[..end].to_owned()
-    };
-    let key2 = |s: &str| key(s, 2);
-    let key3 = |s: &str| key(s, 3);
+        &s[..end]
+    }
     let mut starts = vec![0usize];
     let mut i = 0usize;
     while i < rev.len() {
@@ -144,11 +143,11 @@ pub(crate) fn typo_files(terms: &[Term]) -> Vec<(String, String)> {
             let lo = start + target * 6 / 10;
             let cut = (lo..=i)
                 .rev()
-                .find(|&j| j > start && key2(&rev[j - 1].0) != key2(&rev[j].0))
+                .find(|&j| j > start && key(&rev[j - 1].0, 2) != key(&rev[j].0, 2))
                 .or_else(|| {
                     (lo..=i)
                         .rev()
-                        .find(|&j| j > start && key3(&rev[j - 1].0) != key3(&rev[j].0))
+                        .find(|&j| j > start && key(&rev[j - 1].0, 3) != key(&rev[j].0, 3))
                 })
                 .unwrap_or(i);
             starts.push(cut);
