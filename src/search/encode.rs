@@ -84,7 +84,16 @@ pub(crate) fn unfront(prev: &str, coded: &str) -> String {
 /// A JSON string literal of `s`.
 pub(crate) fn json_str(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
+    // Most text needs no escape: copied a run at a time, up to the next byte that may.
+    // 0xE2 starts U+2028 and U+2029 (and other characters, copied as they are).
+    let mut rest = s;
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| b == b'"' || b == b'\\' || b < 0x20 || b == 0xE2)
+    {
+        out.push_str(&rest[..at]);
+        // Every byte looked for is the first of a character.
+        let c = rest[at..].chars().next().unwrap_or_default();
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -96,7 +105,9 @@ pub(crate) fn json_str(out: &mut String, s: &str) {
             }
             c => out.push(c),
         }
+        rest = &rest[at + c.len_utf8()..];
     }
+    out.push_str(rest);
     out.push('"');
 }
 
@@ -136,5 +147,12 @@ mod tests {
         json_str(&mut s, "a\"b\\c\n\u{1}");
         assert_eq!(s, r#""a\"b\\c\n\u0001""#);
         assert!(serde_json::from_str::<String>(&s).is_ok());
+        // Runs between escapes, U+2028 and U+2029, and other characters that start
+        // with the same byte (‘…’ are E2 80 98, E2 80 99).
+        let text = "‘line’\u{2028}para\u{2029}end\t\"x\"…";
+        let mut s = String::new();
+        json_str(&mut s, text);
+        assert_eq!(s, "\"‘line’\\u2028para\\u2029end\\t\\\"x\\\"…\"");
+        assert_eq!(serde_json::from_str::<String>(&s).unwrap(), text);
     }
 }
