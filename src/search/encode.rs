@@ -84,6 +84,12 @@ pub(crate) fn unfront(prev: &str, coded: &str) -> String {
 /// A JSON string literal of `s`.
 pub(crate) fn json_str(out: &mut String, s: &str) {
     out.push('"');
+    push_json_escaped(out, s);
+    out.push('"');
+}
+
+/// `s` escaped for a JSON string literal, without the quotes.
+pub(crate) fn push_json_escaped(out: &mut String, s: &str) {
     // Most text needs no escape: copied a run at a time, up to the next byte that may.
     // 0xE2 starts U+2028 and U+2029 (and other characters, copied as they are).
     let mut rest = s;
@@ -108,7 +114,6 @@ pub(crate) fn json_str(out: &mut String, s: &str) {
         rest = &rest[at + c.len_utf8()..];
     }
     out.push_str(rest);
-    out.push('"');
 }
 
 #[cfg(test)]

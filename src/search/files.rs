@@ -3,7 +3,7 @@
 //! reversed-spelling ranges, and filter facets in blocks of pages. All JSON, so a host
 //! that compresses text (GitHub Pages does) sends them gzipped.
 
-use super::encode::{json_str, push_char, push_front, push_num, push_position};
+use super::encode::{json_str, push_char, push_front, push_json_escaped, push_num, push_position};
 use super::index::Term;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -32,29 +32,35 @@ fn gz_estimate_postings(term_chars: usize, posting_chars: usize) -> usize {
     (posting_chars * 62) / 100 + term_chars / 2 + 3
 }
 
-/// One postings line: front-coded term, a space, df, then per page its gap, impact and,
-/// if the term is in the page's title, its places there (see [`Posting::title_at`]).
+/// Appends one postings line as a JSON string: front-coded term, a space, df, then per
+/// page its gap, impact and, if the term is in the page's title, its places there (see
+/// [`Posting::title_at`]).
 ///
 /// [`Posting::title_at`]: super::index::Posting::title_at
-fn postings_line(prev: &str, t: &Term) -> String {
-    let mut s = String::with_capacity(t.text.len() + 4 + t.postings.len() * 3);
-    push_front(&mut s, prev, &t.text);
-    s.push(' ');
-    push_num(&mut s, u64::from(t.df));
+fn push_postings_line(out: &mut String, prev: &str, t: &Term) {
+    out.reserve(t.text.len() + 6 + t.postings.len() * 3);
+    out.push('"');
+    // The term is escaped as any text is; what follows it is written in characters
+    // that need no escape in JSON (see `encode`), straight into the file.
+    let mut front = String::new();
+    push_front(&mut front, prev, &t.text);
+    push_json_escaped(out, &front);
+    out.push(' ');
+    push_num(out, u64::from(t.df));
     let mut last: Option<u32> = None;
     for p in &t.postings {
         let gap = match last {
             None => p.page,
             Some(l) => p.page - l - 1,
         };
-        push_num(&mut s, u64::from(gap));
-        push_char(&mut s, p.level);
+        push_num(out, u64::from(gap));
+        push_char(out, p.level);
         for at in p.title_at.into_iter().filter(|&a| a > 0) {
-            push_position(&mut s, usize::from(at - 1));
+            push_position(out, usize::from(at - 1));
         }
         last = Some(p.page);
     }
-    s
+    out.push('"');
 }
 
 /// Cuts `terms` into consecutive postings files; returns each file's first term and
@@ -93,7 +99,7 @@ pub(crate) fn postings_files(terms: &[Term]) -> Vec<(String, String)> {
                 if k > 0 {
                     out.push(',');
                 }
-                json_str(&mut out, &postings_line(prev, t));
+                push_postings_line(&mut out, prev, t);
                 prev = &t.text;
             }
             out.push(']');
@@ -362,6 +368,13 @@ mod tests {
                 vec![]
             },
         }
+    }
+
+    /// The postings line of `t` after `prev`, as the file holds it once read as JSON.
+    fn postings_line(prev: &str, t: &Term) -> String {
+        let mut json = String::new();
+        push_postings_line(&mut json, prev, t);
+        serde_json::from_str(&json).expect("a JSON string")
     }
 
     #[test]
