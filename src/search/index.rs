@@ -93,7 +93,7 @@ impl Hits {
 /// A fast, fixed-seed hash map: the index hashes millions of short words, where
 /// SipHash's flooding resistance buys nothing and a fixed seed keeps builds
 /// reproducible.
-pub(crate) type FxMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+type FxMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// A page's field lengths, and its terms with a count per field.
 type PageTerms = ([u32; FIELDS], Vec<(u32, Hits)>);

@@ -24,7 +24,6 @@ mod text;
 
 use crate::content::Kind;
 use files::{Facets, Manifest, Record};
-use index::FxMap;
 use rayon::prelude::*;
 pub use text::analyze;
 
@@ -129,7 +128,7 @@ pub fn build_index(docs: &[SearchDoc<'_>], language: &str) -> Vec<(String, Vec<u
     fn vocab<'a>(
         order: &[&SearchDoc<'a>],
         pick: impl for<'b> Fn(&'b SearchDoc<'a>) -> &'b [&'a str],
-    ) -> (Vec<&'a str>, FxMap<&'a str, usize>) {
+    ) -> (Vec<&'a str>, crate::FastMap<&'a str, usize>) {
         let mut names: Vec<&str> = order.iter().flat_map(|d| pick(d).iter().copied()).collect();
         names.sort_unstable();
         names.dedup();
@@ -142,7 +141,7 @@ pub fn build_index(docs: &[SearchDoc<'_>], language: &str) -> Vec<(String, Vec<u
     let facets: Vec<Facets> = order
         .par_iter()
         .map(|d| {
-            let ids = |list: &[&str], v: &FxMap<&str, usize>| -> Vec<usize> {
+            let ids = |list: &[&str], v: &crate::FastMap<&str, usize>| -> Vec<usize> {
                 let mut ids: Vec<usize> = list.iter().filter_map(|n| v.get(n).copied()).collect();
                 ids.sort_unstable();
                 ids.dedup();
