@@ -132,20 +132,23 @@ pub(crate) type Key = u64;
 /// The longest word (in bytes) that has a [`Key`].
 pub(crate) const KEY_BYTES: usize = 8;
 
+/// 0x01 in every byte of a `u64`.
+const ONES: u64 = u64::MAX / 0xFF;
+
+/// The high bit (0x80) of each byte of `x` that lies in `lo..=hi`, for all eight bytes at
+/// once. The bytes must be below 0x80 (ASCII), so adding to one never carries into the
+/// next: the high bit of a byte says whether it reached `lo`, then whether it passed
+/// `hi`.
+#[inline(always)]
+fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
+    (x + ONES * u64::from(0x80 - lo)) & !(x + ONES * u64::from(0x80 - hi - 1)) & (ONES * 0x80)
+}
+
 /// One bit per byte of `bytes` (at most 64; bit `i` for byte `i`), set where the byte is
 /// an ASCII letter or digit: the bytes a word of ASCII text is made of (an apostrophe
-/// can join two words). Eight bytes at a time, in arithmetic with no branch: the text
-/// is ASCII, so every byte is below 0x80 and adding to one never carries into the next.
+/// can join two words). Eight bytes at a time, with no branch ([`bytes_in`]).
 #[inline(always)]
 fn word_bits(bytes: &[u8]) -> u64 {
-    const ONES: u64 = u64::MAX / 0xFF;
-    const HIGH: u64 = ONES * 0x80;
-    const LOWER: u64 = ONES * 0x20;
-    /// The high bit of each byte of `x` that lies in `lo..=hi`.
-    #[inline(always)]
-    fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
-        (x + ONES * u64::from(0x80 - lo)) & !(x + ONES * u64::from(0x80 - hi - 1))
-    }
     let mut bits = 0u64;
     for (n, chunk) in bytes.chunks(8).enumerate() {
         let x = match <[u8; 8]>::try_from(chunk) {
@@ -158,7 +161,7 @@ fn word_bits(bytes: &[u8]) -> u64 {
             }
         };
         // Setting bit 0x20 lower-cases a letter and makes no other byte a letter.
-        let word = (in_range(x, b'0', b'9') | in_range(x | LOWER, b'a', b'z')) & HIGH;
+        let word = bytes_in(x, b'0', b'9') | bytes_in(x | (ONES * 0x20), b'a', b'z');
         // Each byte's high bit, gathered into the low byte (bit i from byte i).
         let eight = (word >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
         bits |= eight << (8 * n);
@@ -277,12 +280,7 @@ fn word_at(
 /// key lower-cased.
 #[inline]
 fn ascii_upper(key: Key) -> Key {
-    const ONES: Key = Key::MAX / 0xFF;
-    // Bytes are below 0x80, so adding to each cannot carry into the next: the high
-    // bit of a byte says whether it reached 'A', and then whether it passed 'Z'.
-    let from_a = key + ONES * Key::from(0x80 - b'A');
-    let past_z = key + ONES * Key::from(0x80 - b'Z' - 1);
-    from_a & !past_z & (ONES * 0x80)
+    bytes_in(key, b'A', b'Z')
 }
 
 /// The [`Key`] of a word of up to 8 bytes.
