@@ -186,8 +186,19 @@ struct ChunkVocab {
     /// 16 kB that stay in the fastest cache, where `short` does not. A few hundred
     /// words make most of a text, so most words are found here.
     recent: Vec<(Key, u32)>,
-    /// The same for words of 9 to 16 bytes: first 8 bytes, last 8 bytes, id, length.
-    recent_long: Vec<(Key, Key, u32, u32)>,
+    /// The same for words of 9 to 16 bytes.
+    recent_long: Vec<LongSlot>,
+}
+
+/// A word of 9 to 16 bytes in [`ChunkVocab::recent_long`]: its length, first 8 bytes
+/// and last 8 (which overlap) say every byte of it.
+#[derive(Clone, Copy, Default)]
+struct LongSlot {
+    first: Key,
+    last: Key,
+    /// 0 in an empty slot: no word has that length.
+    len: u32,
+    id: u32,
 }
 
 /// How many words [`ChunkVocab::recent`] holds (a power of two).
@@ -207,8 +218,7 @@ impl ChunkVocab {
             n_touched: 0,
             // No word has the key 0.
             recent: vec![(0, 0); RECENT_SLOTS],
-            // No word has the length 0.
-            recent_long: vec![(0, 0, 0, 0); RECENT_LONG_SLOTS],
+            recent_long: vec![LongSlot::default(); RECENT_LONG_SLOTS],
         }
     }
 
@@ -241,23 +251,26 @@ impl ChunkVocab {
             None => {
                 let w = word.as_bytes();
                 if w.len() <= 2 * KEY_BYTES {
-                    // A word of 9 to 16 bytes is its length, its first 8 bytes and its
-                    // last 8 (which overlap): a recent slot compares those three.
                     let eight = |at: usize| {
                         Key::from_le_bytes(w[at..at + KEY_BYTES].try_into().expect("8 bytes"))
                     };
-                    let (first, last) = (eight(0), eight(w.len() - KEY_BYTES));
-                    let len = w.len() as u32;
-                    let slot = ((first ^ last.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                    let mut seen = LongSlot {
+                        first: eight(0),
+                        last: eight(w.len() - KEY_BYTES),
+                        len: w.len() as u32,
+                        id: 0,
+                    };
+                    let slot = ((seen.first ^ seen.last.rotate_left(29))
+                        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
                         >> (64 - RECENT_LONG_SLOTS.trailing_zeros()))
                         as usize;
                     let r = self.recent_long[slot];
-                    if r.0 == first && r.1 == last && r.3 == len {
-                        r.2
+                    if (r.first, r.last, r.len) == (seen.first, seen.last, seen.len) {
+                        r.id
                     } else {
-                        let id = self.long_id(word);
-                        self.recent_long[slot] = (first, last, id, len);
-                        id
+                        seen.id = self.long_id(word);
+                        self.recent_long[slot] = seen;
+                        seen.id
                     }
                 } else {
                     self.long_id(word)
