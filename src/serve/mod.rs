@@ -222,22 +222,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Diagnostic> {
             // watcher, and a look for what changed while none was listening.
             Err(_) => {
                 eprintln!("warning: the file watcher stopped; starting it again");
-                let mut said = false;
-                loop {
-                    match start_watcher(&opts.root) {
-                        Ok(started) => {
-                            (debouncer, rx) = started;
-                            break;
-                        }
-                        // Said once, then tried again every second without a word.
-                        Err(e) => {
-                            if !std::mem::replace(&mut said, true) {
-                                eprintln!("{}", e.render(color));
-                            }
-                            std::thread::sleep(Duration::from_secs(1));
-                        }
-                    }
-                }
+                (debouncer, rx) = restart_watcher(&opts.root, color);
                 let lost = notify::Event::new(notify::EventKind::Other)
                     .set_flag(notify::event::Flag::Rescan);
                 Ok(vec![notify_debouncer_full::DebouncedEvent::new(
@@ -339,6 +324,23 @@ fn start_watcher(root: &Path) -> Result<Watcher, Diagnostic> {
     })?;
     watch_paths(&mut debouncer, root);
     Ok((debouncer, rx))
+}
+
+/// Starts watching again until it works: a failure is said once, then tried again every
+/// second without a word (serve goes on answering from the last build meanwhile).
+fn restart_watcher(root: &Path, color: bool) -> Watcher {
+    let mut said = false;
+    loop {
+        match start_watcher(root) {
+            Ok(started) => return started,
+            Err(e) => {
+                if !std::mem::replace(&mut said, true) {
+                    eprintln!("{}", e.render(color));
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+    }
 }
 
 fn watch_paths<W: notify::Watcher, C: notify_debouncer_full::FileIdCache>(
