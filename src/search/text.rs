@@ -64,20 +64,43 @@ fn is_letter(c: Option<char>) -> bool {
 /// whole for [`bigrams`].
 pub(crate) fn tokenize(text: &str, mut f: impl FnMut(Token<'_>)) {
     let mut buf = String::new();
-    if text.is_ascii() {
-        // ASCII text has the same word boundaries either way; skip the segmenter.
-        tokenize_ascii(text, &mut buf, &mut f);
-        return;
+    // ASCII text has the same word boundaries either way, and no word spans white
+    // space: only the pieces between spaces that hold a non-ASCII character need the
+    // segmenter. Everything between those pieces goes to the ASCII tokenizer in one
+    // run, not piece by piece: most real pages hold a curly quote or a dash somewhere,
+    // and cutting a whole page into pieces for one `’` doubled its analysis.
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = first_non_ascii(&b[from..]).map(|i| from + i) {
+        let start = b[from..at]
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(from, |i| from + i + 1);
+        let end = b[at..]
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(b.len(), |i| at + i);
+        // Both cuts are at ASCII bytes, so on character boundaries.
+        tokenize_ascii(&text[from..start], &mut buf, &mut f);
+        tokenize_unicode(&text[start..end], &mut buf, &mut f);
+        from = end;
     }
-    // No word spans white space, so only the pieces between spaces that hold
-    // non-ASCII characters need the segmenter.
-    for piece in text.split(|c: char| c.is_ascii_whitespace()) {
-        if piece.is_ascii() {
-            tokenize_ascii(piece, &mut buf, &mut f);
-        } else {
-            tokenize_unicode(piece, &mut buf, &mut f);
+    tokenize_ascii(&text[from..], &mut buf, &mut f);
+}
+
+/// Where the first byte of `bytes` that is not ASCII is: eight bytes at a time.
+fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    for (n, chunk) in chunks.by_ref().enumerate() {
+        let high = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) & (ONES * 0x80);
+        if high != 0 {
+            return Some(8 * n + high.trailing_zeros() as usize / 8);
         }
     }
+    let rest = chunks.remainder();
+    rest.iter()
+        .position(|&c| !c.is_ascii())
+        .map(|i| bytes.len() - rest.len() + i)
 }
 
 fn tokenize_unicode(text: &str, buf: &mut String, mut f: impl FnMut(Token<'_>)) {
@@ -539,6 +562,92 @@ mod tests {
         for text in ["a ".repeat(100), " a".repeat(100), "A'".repeat(100)] {
             assert_eq!(words(&text), ascii_words_by_rule(&text), "{text:?}");
         }
+    }
+
+    /// The tokens `cut` hands out, as strings (`cjk:` before a CJK run); each word's key
+    /// checked on the way.
+    fn token_strings(cut: impl FnOnce(&mut dyn FnMut(Token<'_>))) -> Vec<String> {
+        let mut out = Vec::new();
+        cut(&mut |t| match t {
+            Token::Word(w, key) => {
+                assert_eq!(key, key_of(w), "{w:?}");
+                out.push(w.to_string());
+            }
+            Token::Cjk(run) => out.push(format!("cjk:{run}")),
+        });
+        out
+    }
+
+    /// Tokens of `text` cut piece by piece at ASCII white space, each piece through the
+    /// ASCII or the Unicode path by what it holds: the rule `tokenize` follows while it
+    /// hands long runs of ASCII pieces to the ASCII path at once.
+    fn tokens_piece_by_piece(text: &str) -> Vec<String> {
+        token_strings(|f| {
+            let mut buf = String::new();
+            for piece in text.split(|c: char| c.is_ascii_whitespace()) {
+                if piece.is_ascii() {
+                    tokenize_ascii(piece, &mut buf, &mut |t| f(t));
+                } else {
+                    tokenize_unicode(piece, &mut buf, &mut *f);
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn text_with_a_few_non_ascii_characters_is_cut_as_piece_by_piece() {
+        // Pseudo-random text (a fixed seed): ASCII words, spaces of every kind, and now
+        // and then a curly quote, a dash, an umlaut, a no-break space or Japanese, at
+        // the start and end of pieces and of the text.
+        let alphabet: Vec<&str> = vec![
+            "a",
+            "Zb",
+            "it",
+            "don't",
+            "1",
+            " ",
+            " ",
+            "\n",
+            "\t",
+            "\r\n",
+            ".",
+            "-",
+            "Longwordlongerthaneightbytes",
+            "’",
+            "“",
+            "—",
+            "ü",
+            "\u{a0}",
+            "日本語",
+            "é",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for len in (0..200).chain([500, 2000]) {
+            let text: String = (0..len)
+                .map(|_| {
+                    let r = next();
+                    // Mostly ASCII, as pages are.
+                    let i = (r >> 20) as usize % alphabet.len();
+                    if i >= 13 && r % 5 != 0 {
+                        "x"
+                    } else {
+                        alphabet[i]
+                    }
+                })
+                .collect();
+            let got = token_strings(|f| tokenize(&text, f));
+            assert_eq!(got, tokens_piece_by_piece(&text), "{text:?}");
+        }
+        assert_eq!(first_non_ascii("abcdefgh’".as_bytes()), Some(8));
+        assert_eq!(first_non_ascii("ab’".as_bytes()), Some(2));
+        assert_eq!(first_non_ascii("’".as_bytes()), Some(0));
+        assert_eq!(first_non_ascii(b"abcdefghijklmnop"), None);
     }
 
     #[test]
