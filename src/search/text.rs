@@ -82,7 +82,10 @@ pub(crate) fn tokenize(text: &str, mut f: impl FnMut(Token<'_>)) {
             .map_or(b.len(), |i| at + i);
         // Both cuts are at ASCII bytes, so on character boundaries.
         tokenize_ascii(&text[from..start], &mut buf, &mut f);
-        tokenize_unicode(&text[start..end], &mut buf, &mut f);
+        let piece = &text[start..end];
+        if !tokenize_latin(piece, &mut buf, &mut f) {
+            tokenize_unicode(piece, &mut buf, &mut f);
+        }
         from = end;
     }
     tokenize_ascii(&text[from..], &mut buf, &mut f);
@@ -101,6 +104,76 @@ fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
     rest.iter()
         .position(|&c| !c.is_ascii())
         .map(|i| bytes.len() - rest.len() + i)
+}
+
+/// Whether `c` is a letter of Latin-1 Supplement, Latin Extended-A or Latin Extended-B
+/// (`ä`, `ß`, `é`, `ł`, `ș`…): every character of U+00C0 to U+024F but `×` and `÷`.
+fn is_latin_letter(c: char) -> bool {
+    matches!(c, '\u{C0}'..='\u{24F}') && c != '\u{D7}' && c != '\u{F7}'
+}
+
+/// Each Latin letter ([`is_latin_letter`]) folded on its own by [`fold_into`], from
+/// U+00C0 on. A word of such letters folds to its letters' folds one after the other:
+/// lower-casing maps each of them alone, and the marks that decomposing gives (and
+/// that canonical ordering would move) are dropped.
+fn latin_folds() -> &'static [Box<str>] {
+    static FOLDS: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
+    FOLDS.get_or_init(|| {
+        ('\u{C0}'..='\u{24F}')
+            .map(|c| {
+                let mut out = String::new();
+                fold_into(c.encode_utf8(&mut [0; 4]), &mut out);
+                out.into()
+            })
+            .collect()
+    })
+}
+
+/// [`tokenize_unicode`] for a piece of ASCII and Latin letters ([`is_latin_letter`]),
+/// with `’` as an apostrophe: most non-ASCII words of European languages. No
+/// segmenter and no decomposition, with the same tokens: UAX #29 never breaks between
+/// letters and digits of these blocks, and an apostrophe between two of their letters
+/// never starts a segment. Returns false, having done nothing, when the piece holds any
+/// other character.
+fn tokenize_latin(piece: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) -> bool {
+    if !piece
+        .chars()
+        .all(|c| c.is_ascii() || is_latin_letter(c) || c == '\u{2019}')
+    {
+        return false;
+    }
+    let folds = latin_folds();
+    let is_letter = |c: &char| c.is_ascii_alphabetic() || is_latin_letter(*c);
+    let mut emit = |buf: &mut String, chars: usize| {
+        if !buf.is_empty() && chars <= MAX_TERM_CHARS {
+            f(Token::Word(buf, key_of(buf)));
+        }
+        buf.clear();
+    };
+    buf.clear();
+    // Characters in `buf`, which a word's length is counted in.
+    let mut chars = 0;
+    let mut prev = None;
+    let mut rest = piece.chars().peekable();
+    while let Some(c) = rest.next() {
+        if c.is_ascii_alphanumeric() {
+            buf.push(c.to_ascii_lowercase());
+            chars += 1;
+        } else if is_latin_letter(c) {
+            let folded = &folds[c as usize - 0xC0];
+            buf.push_str(folded);
+            chars += folded.chars().count();
+        } else if !(matches!(c, '\'' | '\u{2019}')
+            && prev.as_ref().is_some_and(is_letter)
+            && rest.peek().is_some_and(is_letter))
+        {
+            emit(buf, chars);
+            chars = 0;
+        }
+        prev = Some(c);
+    }
+    emit(buf, chars);
+    true
 }
 
 fn tokenize_unicode(text: &str, buf: &mut String, mut f: impl FnMut(Token<'_>)) {
@@ -531,25 +604,30 @@ mod tests {
         out
     }
 
+    /// Pseudo-random numbers from a fixed `seed` (xorshift64), for test texts that are
+    /// the same on every run.
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
     #[test]
     fn ascii_text_is_cut_as_the_rule_says_at_any_length_and_position() {
         // Pseudo-random text (a fixed seed) of letters of both cases, digits,
         // apostrophes, spaces and punctuation, long words included, at lengths that
         // end inside and at the edges of the tokenizer's blocks.
         let alphabet = b"aZbYcXe1'  .-'Q9zz' ";
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
         for len in (0..300).chain([511, 512, 513, 1000, 4096]) {
             let text: String = (0..len)
                 .map(|_| {
                     let r = next();
                     // Now and then a run of letters longer than a key or a term.
-                    if r % 97 == 0 {
+                    if r.is_multiple_of(97) {
                         "Longwordlongerthaneightbytes".repeat(1 + (r as usize >> 8) % 2)
                     } else {
                         (alphabet[(r >> 16) as usize % alphabet.len()] as char).to_string()
@@ -621,20 +699,14 @@ mod tests {
             "日本語",
             "é",
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
         for len in (0..200).chain([500, 2000]) {
             let text: String = (0..len)
                 .map(|_| {
                     let r = next();
                     // Mostly ASCII, as pages are.
                     let i = (r >> 20) as usize % alphabet.len();
-                    if i >= 13 && r % 5 != 0 {
+                    if i >= 13 && !r.is_multiple_of(5) {
                         "x"
                     } else {
                         alphabet[i]
@@ -648,6 +720,57 @@ mod tests {
         assert_eq!(first_non_ascii("ab’".as_bytes()), Some(2));
         assert_eq!(first_non_ascii("’".as_bytes()), Some(0));
         assert_eq!(first_non_ascii(b"abcdefghijklmnop"), None);
+    }
+
+    #[test]
+    fn latin_letters_are_cut_and_folded_as_the_segmenter_does() {
+        let unicode =
+            |piece: &str| token_strings(|f| tokenize_unicode(piece, &mut String::new(), &mut *f));
+        let latin = |piece: &str| {
+            token_strings(|f| {
+                assert!(tokenize_latin(piece, &mut String::new(), &mut |t| f(t)));
+            })
+        };
+        // Every letter of the blocks, alone and beside letters, digits, apostrophes
+        // and punctuation.
+        let letters: Vec<char> = ('\u{C0}'..='\u{24F}')
+            .filter(|&c| is_latin_letter(c))
+            .collect();
+        for &c in &letters {
+            assert!(c.is_alphabetic(), "{c:?}");
+            for piece in [
+                format!("{c}"),
+                format!("a{c}b"),
+                format!("{c}{c}9"),
+                format!("1{c}"),
+                format!("l’{c}t{c}"),
+                format!("{c}'s"),
+                format!("{c}’"),
+                format!("’{c}"),
+                format!("x.{c},{c}_{c}-{c}:"),
+                format!("{c}\u{2019}1"),
+            ] {
+                assert_eq!(latin(&piece), unicode(&piece), "{piece:?}");
+            }
+        }
+        // Pseudo-random pieces (a fixed seed), long words included.
+        let alphabet: Vec<String> = ["a", "Z", "7", "'", "’", ".", "-", "_", "\"", "(", "ß", "Ü"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(letters.iter().step_by(7).map(|c| c.to_string()))
+            .chain(["Überlängelongerthanfortycharactersafterfoldingß".into()])
+            .collect();
+        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
+        for len in 1..400 {
+            let piece: String = (0..len % 60 + 1)
+                .map(|_| alphabet[(next() >> 20) as usize % alphabet.len()].as_str())
+                .collect();
+            assert_eq!(latin(&piece), unicode(&piece), "{piece:?}");
+        }
+        // Anything else is left to the segmenter.
+        for piece in ["“quoted”", "a—b", "e\u{301}", "ʼ", "日本"] {
+            assert!(!tokenize_latin(piece, &mut String::new(), &mut |_| ()));
+        }
     }
 
     #[test]
