@@ -676,18 +676,19 @@ pub fn did_you_mean<'a>(
 /// per path is not: a renamed folder of a 10,000-page playbook breaks thousands of
 /// links, and scoring every path for each took seconds.
 pub fn closest_path<'a>(path: &str, paths: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let paths: Vec<&str> = paths.into_iter().collect();
+    // Each path with its file name, found once.
+    let paths: Vec<(&str, &str)> = paths.into_iter().map(|p| (p, file_stem(p))).collect();
     let name = file_stem(path);
     let same_name: Vec<&str> = paths
         .iter()
-        .copied()
-        .filter(|p| file_stem(p) == name)
+        .filter(|(_, stem)| *stem == name)
+        .map(|(p, _)| *p)
         .collect();
     if same_name.is_empty() {
         // By file name first: the folders and `.md` that most paths share made unrelated
         // names look close (`tools/social-contract.md` → `tools/virtual-office.md`).
-        let stem = closest(name, paths.iter().map(|p| file_stem(p)))?;
-        let with_stem = paths.iter().copied().filter(|p| file_stem(p) == stem);
+        let stem = closest(name, paths.iter().map(|(_, stem)| *stem))?;
+        let with_stem = paths.iter().filter(|(_, s)| *s == stem).map(|(p, _)| *p);
         closest(path, with_stem.clone()).or_else(|| with_stem.min())
     } else {
         closest(path, same_name.iter().copied()).or_else(|| same_name.iter().min().copied())
@@ -703,15 +704,45 @@ pub fn file_stem(path: &str) -> &str {
 }
 
 /// The candidate closest to `word` by Jaro-Winkler similarity, when it is close enough.
+///
+/// A candidate that cannot score as high as the best so far (nor reach the bar) is not
+/// scored: [`SimilarityBound`] says so from the letters the two share, far faster than
+/// a score, and a restructured playbook can break thousands of links, each compared
+/// with every page of the site.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    const BAR: f64 = 0.8;
+    const CONTAINS: f64 = 0.85;
     let word_l = word.to_lowercase();
+    let mut bound = SimilarityBound::new(&word_l);
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
-        let mut score = strsim::jaro_winkler(&word_l, &c.to_lowercase());
+        // Most candidates (paths, keys) are lower case already: no copy.
+        let c_l: std::borrow::Cow<'_, str> =
+            if c.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) {
+                c.to_lowercase().into()
+            } else {
+                c.into()
+            };
         // A candidate that contains the word (or the reverse) is a strong hint even when
         // the edit distance is large: "canvas" for "tools/product-vision-canvas".
-        if c.len() > 2 && word_l.len() > 2 && (c.contains(&word_l) || word_l.contains(c)) {
-            score = score.max(0.85);
+        let contains =
+            || c.len() > 2 && word_l.len() > 2 && (c.contains(&word_l) || word_l.contains(c));
+        // Below the best, a candidate can neither win nor tie (with room for rounding).
+        // Containing the word lifts a score to 0.85 at most, so that costly search is
+        // left out once the best is above it.
+        let floor = best.map_or(BAR, |(b, _)| b.max(BAR)) - 1e-9;
+        let at_most = bound.jaro_winkler_at_most(&c_l);
+        let contains = if at_most < floor {
+            if floor > CONTAINS || !contains() {
+                continue;
+            }
+            true
+        } else {
+            contains()
+        };
+        let mut score = strsim::jaro_winkler(&word_l, &c_l);
+        if contains {
+            score = score.max(CONTAINS);
         }
         // Ties go to the first in sorted order, so a suggestion drawn from a hash set
         // is the same on every run.
@@ -719,7 +750,91 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
             best = Some((score, c));
         }
     }
-    best.filter(|(s, _)| *s >= 0.8).map(|(_, c)| c)
+    best.filter(|(s, _)| *s >= BAR).map(|(_, c)| c)
+}
+
+/// An upper bound of the Jaro-Winkler similarity of one word to any other, from the
+/// characters the two have in common.
+///
+/// Jaro is (m/|a| + m/|b| + (m − t)/m) / 3 for m matching characters and t half
+/// transpositions; each match pairs two equal characters, so m is at most the
+/// characters the words share, counted with repeats, and (m − t)/m at most 1. Winkler
+/// adds 0.1 × (common prefix of up to 4) × (1 − Jaro) above 0.7, which grows with Jaro.
+struct SimilarityBound {
+    /// How often each [`bucket`](Self::bucket) of characters occurs in the word.
+    counts: [u32; 256],
+    /// The word's characters.
+    chars: Vec<char>,
+    /// Buckets counted in the other word so far: zero between calls.
+    used: [u32; 256],
+}
+
+impl SimilarityBound {
+    fn new(word: &str) -> Self {
+        let mut counts = [0u32; 256];
+        for c in word.chars() {
+            counts[Self::bucket(c)] += 1;
+        }
+        SimilarityBound {
+            counts,
+            chars: word.chars().collect(),
+            used: [0; 256],
+        }
+    }
+
+    /// ASCII characters each in a bucket of their own, others shared by many: sharing
+    /// a bucket can only count more in common, which keeps the bound a bound.
+    fn bucket(c: char) -> usize {
+        if c.is_ascii() {
+            c as usize
+        } else {
+            128 + (c as usize & 127)
+        }
+    }
+
+    /// At least `strsim::jaro_winkler(word, other)`.
+    fn jaro_winkler_at_most(&mut self, other: &str) -> f64 {
+        let mut shared = 0;
+        let mut count = |k: usize| {
+            if self.used[k] < self.counts[k] {
+                self.used[k] += 1;
+                shared += 1;
+            }
+        };
+        // Paths and keys are ASCII, read a byte at a time.
+        let lb = if other.is_ascii() {
+            other.bytes().for_each(|b| count(usize::from(b)));
+            other.len()
+        } else {
+            other.chars().map(Self::bucket).for_each(count);
+            other.chars().count()
+        };
+        // Cleared where the other word touched it: fewer writes than the whole array.
+        for c in other.chars() {
+            self.used[Self::bucket(c)] = 0;
+        }
+        let la = self.chars.len();
+        if la == 0 || lb == 0 {
+            return 1.0;
+        }
+        let m = shared.min(la).min(lb) as f64;
+        if m == 0.0 {
+            return 0.0;
+        }
+        let jaro = (m / la as f64 + m / lb as f64 + 1.0) / 3.0;
+        if jaro > 0.7 {
+            let prefix = self
+                .chars
+                .iter()
+                .take(4)
+                .zip(other.chars())
+                .take_while(|(a, b)| *a == b)
+                .count();
+            jaro + 0.1 * prefix as f64 * (1.0 - jaro)
+        } else {
+            jaro
+        }
+    }
 }
 
 /// All diagnostics of a run, in the order they were found.
@@ -849,6 +964,69 @@ mod tests {
             Some("did you mean `purpose`?")
         );
         assert_eq!(did_you_mean("zzzzzz", ["purpose", "title"]), None);
+    }
+
+    /// `closest` as it was before candidates were skipped by [`SimilarityBound`]: every
+    /// candidate scored.
+    fn closest_scoring_all<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+        let word_l = word.to_lowercase();
+        let mut best: Option<(f64, &str)> = None;
+        for &c in candidates {
+            let mut score = strsim::jaro_winkler(&word_l, &c.to_lowercase());
+            if c.len() > 2 && word_l.len() > 2 && (c.contains(&word_l) || word_l.contains(c)) {
+                score = score.max(0.85);
+            }
+            if best.is_none_or(|(b, bc)| score > b || (score == b && c < bc)) {
+                best = Some((score, c));
+            }
+        }
+        best.filter(|(s, _)| *s >= 0.8).map(|(_, c)| c)
+    }
+
+    #[test]
+    fn skipping_hopeless_candidates_changes_no_suggestion() {
+        // Pseudo-random words (a fixed seed) from a small alphabet, so that
+        // many are close, with upper case, non-ASCII letters and repeats; each word
+        // against candidates made from it by a few edits, and against unrelated ones.
+        let alphabet: Vec<char> = "aabcdeeo-/.mdTÜüßé日".chars().collect();
+        let mut rng = crate::xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng() as usize;
+        let word = |next: &mut dyn FnMut() -> usize, len: usize| -> String {
+            (0..len)
+                .map(|_| alphabet[next() % alphabet.len()])
+                .collect()
+        };
+        let mut suggested = 0;
+        for round in 0..400 {
+            let w = word(&mut next, 1 + round % 30);
+            let mut candidates: Vec<String> = (0..20)
+                .map(|i| {
+                    let mut c: Vec<char> = w.chars().collect();
+                    for _ in 0..=(i % 5) {
+                        let at = next() % (c.len() + 1);
+                        match next() % 3 {
+                            0 if at < c.len() => drop(c.remove(at)),
+                            1 => c.insert(at, alphabet[next() % alphabet.len()]),
+                            _ if at < c.len() => c[at] = alphabet[next() % alphabet.len()],
+                            _ => {}
+                        }
+                    }
+                    c.into_iter().collect()
+                })
+                .collect();
+            candidates.extend((0..20).map(|i| word(&mut next, 1 + i)));
+            candidates.push(String::new());
+            let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            let want = closest_scoring_all(&w, &refs);
+            suggested += usize::from(want.is_some());
+            assert_eq!(
+                closest(&w, refs.iter().copied()),
+                want,
+                "{w:?} among {refs:?}"
+            );
+        }
+        // The table is not trivially "no suggestion".
+        assert!(suggested > 200, "{suggested} suggestions");
     }
 
     #[test]

@@ -495,6 +495,18 @@ pub fn display_path(p: &Path) -> String {
     p.strip_prefix(&cwd).unwrap_or(p).display().to_string()
 }
 
+/// Pseudo-random numbers from a fixed `seed` (xorshift64), for test inputs that are the
+/// same on every run.
+#[cfg(test)]
+pub(crate) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -604,24 +604,13 @@ mod tests {
         out
     }
 
-    /// Pseudo-random numbers from a fixed `seed` (xorshift64), for test texts that are
-    /// the same on every run.
-    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
-        move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        }
-    }
-
     #[test]
     fn ascii_text_is_cut_as_the_rule_says_at_any_length_and_position() {
         // Pseudo-random text (a fixed seed) of letters of both cases, digits,
         // apostrophes, spaces and punctuation, long words included, at lengths that
         // end inside and at the edges of the tokenizer's blocks.
         let alphabet = b"aZbYcXe1'  .-'Q9zz' ";
-        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
+        let mut next = crate::xorshift(0x2545_f491_4f6c_dd1du64);
         for len in (0..300).chain([511, 512, 513, 1000, 4096]) {
             let text: String = (0..len)
                 .map(|_| {
@@ -699,7 +688,7 @@ mod tests {
             "日本語",
             "é",
         ];
-        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
+        let mut next = crate::xorshift(0x9e37_79b9_7f4a_7c15u64);
         for len in (0..200).chain([500, 2000]) {
             let text: String = (0..len)
                 .map(|_| {
@@ -760,7 +749,7 @@ mod tests {
             .chain(letters.iter().step_by(7).map(|c| c.to_string()))
             .chain(["Überlängelongerthanfortycharactersafterfoldingß".into()])
             .collect();
-        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
+        let mut next = crate::xorshift(0x2545_f491_4f6c_dd1du64);
         for len in 1..400 {
             let piece: String = (0..len % 60 + 1)
                 .map(|_| alphabet[(next() >> 20) as usize % alphabet.len()].as_str())
