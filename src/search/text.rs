@@ -83,7 +83,7 @@ pub(crate) fn tokenize(text: &str, mut f: impl FnMut(Token<'_>)) {
         // Both cuts are at ASCII bytes, so on character boundaries.
         tokenize_ascii(&text[from..start], &mut buf, &mut f);
         let piece = &text[start..end];
-        if !tokenize_latin(piece, &mut buf, &mut f) {
+        if !tokenize_plain(piece, &mut buf, &mut f) {
             tokenize_unicode(piece, &mut buf, &mut f);
         }
         from = end;
@@ -106,45 +106,93 @@ fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
         .map(|i| bytes.len() - rest.len() + i)
 }
 
-/// Whether `c` is a letter of Latin-1 Supplement, Latin Extended-A or Latin Extended-B
-/// (`ä`, `ß`, `é`, `ł`, `ș`…): every character of U+00C0 to U+024F but `×` and `÷`.
-fn is_latin_letter(c: char) -> bool {
-    matches!(c, '\u{C0}'..='\u{24F}') && c != '\u{D7}' && c != '\u{F7}'
+/// What a character is to [`tokenize_plain`], which knows only the characters of most
+/// European and Japanese text and leaves pieces with any other to the segmenter.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Class {
+    /// A letter: ASCII, Latin (`ä`, `ß`, `ł`, `ș`: U+00C0 to U+024F but `×` and `÷`) or
+    /// full-width Latin (`Ａ`). Word_Break ALetter: UAX #29 never breaks between two.
+    Letter,
+    /// A digit, ASCII or full-width. Word_Break Numeric: no break beside a letter.
+    Digit,
+    /// `'` or `’`: joins two letters.
+    Apostrophe,
+    /// Han, kana or Hangul ([`is_cjk`]), indexed as bigrams.
+    Cjk,
+    /// Neither letter nor digit nor mark: ASCII punctuation and symbols, Latin-1's,
+    /// general punctuation (dashes, quotes, `…`), CJK and full-width punctuation.
+    Other,
 }
 
-/// Each Latin letter ([`is_latin_letter`]) folded on its own by [`fold_into`], from
-/// U+00C0 on. A word of such letters folds to its letters' folds one after the other:
-/// lower-casing maps each of them alone, and the marks that decomposing gives (and
-/// that canonical ordering would move) are dropped.
-fn latin_folds() -> &'static [Box<str>] {
+/// The [`Class`] of `c`, or `None` for a character [`tokenize_plain`] does not know.
+fn class(c: char) -> Option<Class> {
+    Some(match c {
+        'a'..='z' | 'A'..='Z' => Class::Letter,
+        // Kana and the common Han first: most characters of Japanese text.
+        '\u{3040}'..='\u{30FF}' | '\u{4E00}'..='\u{9FFF}' => Class::Cjk,
+        '0'..='9' | '\u{FF10}'..='\u{FF19}' => Class::Digit,
+        '\'' | '\u{2019}' => Class::Apostrophe,
+        '\0'..='\u{7F}' => Class::Other,
+        '\u{D7}' | '\u{F7}' => Class::Other,
+        '\u{C0}'..='\u{24F}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => Class::Letter,
+        // Latin-1's symbols, but `ª`, `²`, `³`, `µ`, `¹`, `º`, `¼`, `½`, `¾`: letters
+        // and numbers.
+        '\u{A0}'..='\u{A9}'
+        | '\u{AB}'..='\u{B1}'
+        | '\u{B4}'
+        | '\u{B6}'..='\u{B8}'
+        | '\u{BB}'
+        | '\u{BF}' => Class::Other,
+        _ if is_cjk(c) => Class::Cjk,
+        // Punctuation blocks, but the CJK symbols' few letters and marks (`〆`, U+302A
+        // to U+302F, `〱` to `〵`, `〼`) and what `is_cjk` took.
+        '\u{2010}'..='\u{2027}'
+        | '\u{3000}'..='\u{3004}'
+        | '\u{3008}'..='\u{3020}'
+        | '\u{3030}'
+        | '\u{3036}'..='\u{3037}'
+        | '\u{303D}'..='\u{303F}'
+        | '\u{FF01}'..='\u{FF0F}'
+        | '\u{FF1A}'..='\u{FF20}'
+        | '\u{FF3B}'..='\u{FF40}'
+        | '\u{FF5B}'..='\u{FF65}' => Class::Other,
+        _ => return None,
+    })
+}
+
+/// Each letter and digit of [`Class`] beyond ASCII, folded on its own by [`fold_into`]:
+/// U+00C0 to U+024F, then U+FF10 to U+FF5A. A word of such letters folds to its
+/// letters' folds one after the other: lower-casing maps each of them alone, and the
+/// marks that decomposing gives (and that canonical ordering would move) are dropped.
+fn fold_of(c: char) -> &'static str {
     static FOLDS: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
-    FOLDS.get_or_init(|| {
+    let folds = FOLDS.get_or_init(|| {
         ('\u{C0}'..='\u{24F}')
+            .chain('\u{FF10}'..='\u{FF5A}')
             .map(|c| {
                 let mut out = String::new();
                 fold_into(c.encode_utf8(&mut [0; 4]), &mut out);
                 out.into()
             })
             .collect()
-    })
+    });
+    let i = match c {
+        '\u{C0}'..='\u{24F}' => c as usize - 0xC0,
+        _ => 0x24F - 0xC0 + 1 + c as usize - 0xFF10,
+    };
+    &folds[i]
 }
 
-/// [`tokenize_unicode`] for a piece of ASCII and Latin letters ([`is_latin_letter`]),
-/// with `’` as an apostrophe: most non-ASCII words of European languages. No
-/// segmenter and no decomposition, with the same tokens: UAX #29 never breaks between
-/// letters and digits of these blocks, and an apostrophe between two of their letters
-/// never starts a segment. Returns false, having done nothing, when the piece holds any
-/// other character.
-fn tokenize_latin(piece: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) -> bool {
-    if !piece
-        .chars()
-        .all(|c| c.is_ascii() || is_latin_letter(c) || c == '\u{2019}')
-    {
+/// [`tokenize_unicode`] for a piece of characters [`class`] knows: most pieces of
+/// European and Japanese text. No segmenter and no decomposition, with the same tokens:
+/// UAX #29 never breaks between two letters or digits of these, and an apostrophe
+/// between two letters never starts a segment, so only the characters' classes cut
+/// words. Returns false, having done nothing, when the piece holds any other character.
+fn tokenize_plain(piece: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) -> bool {
+    if !piece.chars().all(|c| class(c).is_some()) {
         return false;
     }
-    let folds = latin_folds();
-    let is_letter = |c: &char| c.is_ascii_alphabetic() || is_latin_letter(*c);
-    let mut emit = |buf: &mut String, chars: usize| {
+    let emit = |buf: &mut String, chars: usize, f: &mut dyn FnMut(Token<'_>)| {
         if !buf.is_empty() && chars <= MAX_TERM_CHARS {
             f(Token::Word(buf, key_of(buf)));
         }
@@ -153,26 +201,46 @@ fn tokenize_latin(piece: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) 
     buf.clear();
     // Characters in `buf`, which a word's length is counted in.
     let mut chars = 0;
-    let mut prev = None;
-    let mut rest = piece.chars().peekable();
-    while let Some(c) = rest.next() {
-        if c.is_ascii_alphanumeric() {
-            buf.push(c.to_ascii_lowercase());
-            chars += 1;
-        } else if is_latin_letter(c) {
-            let folded = &folds[c as usize - 0xC0];
-            buf.push_str(folded);
-            chars += folded.chars().count();
-        } else if !(matches!(c, '\'' | '\u{2019}')
-            && prev.as_ref().is_some_and(is_letter)
-            && rest.peek().is_some_and(is_letter))
+    // Where the CJK run being read started.
+    let mut cjk: Option<usize> = None;
+    let mut prev = Class::Other;
+    let mut rest = piece.char_indices().peekable();
+    while let Some((at, c)) = rest.next() {
+        let now = class(c).unwrap_or(Class::Other);
+        if now != Class::Cjk
+            && let Some(from) = cjk.take()
         {
-            emit(buf, chars);
-            chars = 0;
+            f(Token::Cjk(&piece[from..at]));
         }
-        prev = Some(c);
+        match now {
+            Class::Letter | Class::Digit if c.is_ascii() => {
+                buf.push(c.to_ascii_lowercase());
+                chars += 1;
+            }
+            Class::Letter | Class::Digit => {
+                let folded = fold_of(c);
+                buf.push_str(folded);
+                chars += folded.chars().count();
+            }
+            Class::Apostrophe
+                if prev == Class::Letter
+                    && rest.peek().and_then(|&(_, c)| class(c)) == Some(Class::Letter) => {}
+            Class::Cjk => {
+                emit(buf, chars, f);
+                chars = 0;
+                cjk.get_or_insert(at);
+            }
+            Class::Apostrophe | Class::Other => {
+                emit(buf, chars, f);
+                chars = 0;
+            }
+        }
+        prev = now;
     }
-    emit(buf, chars);
+    emit(buf, chars, f);
+    if let Some(from) = cjk {
+        f(Token::Cjk(&piece[from..]));
+    }
     true
 }
 
@@ -432,18 +500,19 @@ fn fold_into(word: &str, out: &mut String) {
 /// The index terms of a CJK run: overlapping character bigrams, or the character
 /// itself for a run of one.
 pub(crate) fn bigrams(run: &str, mut f: impl FnMut(&str)) {
-    let idx: Vec<usize> = run
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain([run.len()])
-        .collect();
-    if idx.len() <= 2 {
+    // Where each character after the first starts: a bigram runs from one character's
+    // start to the start of the character after the next.
+    let mut starts = run.char_indices().skip(1).map(|(i, _)| i);
+    let Some(mut second) = starts.next() else {
         f(run);
         return;
+    };
+    let mut first = 0;
+    for third in starts {
+        f(&run[first..third]);
+        (first, second) = (second, third);
     }
-    for w in idx.windows(3) {
-        f(&run[w[0]..w[2]]);
-    }
+    f(&run[first..]);
 }
 
 /// The stemmer of a language, where the browser has the same one (search.js `STEMMERS`:
@@ -532,12 +601,15 @@ mod tests {
             words("振り返りをする Retro会議"),
             ["cjk:振り返りをする", "retro", "cjk:会議"]
         );
-        let mut b = Vec::new();
-        bigrams("振り返り", |s| b.push(s.to_string()));
-        assert_eq!(b, ["振り", "り返", "返り"]);
-        let mut one = Vec::new();
-        bigrams("会", |s| one.push(s.to_string()));
-        assert_eq!(one, ["会"]);
+        let grams = |run: &str| {
+            let mut b = Vec::new();
+            bigrams(run, |s| b.push(s.to_string()));
+            b
+        };
+        assert_eq!(grams("振り返り"), ["振り", "り返", "返り"]);
+        assert_eq!(grams("会議"), ["会議"]);
+        assert_eq!(grams("会"), ["会"]);
+        assert_eq!(grams("𠀋い"), ["𠀋い"], "a four-byte character");
         assert_eq!(analyze("한국어 회의", "en"), ["한국", "국어", "회의"]);
     }
 
@@ -712,21 +784,38 @@ mod tests {
     }
 
     #[test]
-    fn latin_letters_are_cut_and_folded_as_the_segmenter_does() {
+    fn known_characters_are_cut_and_folded_as_the_segmenter_does() {
         let unicode =
             |piece: &str| token_strings(|f| tokenize_unicode(piece, &mut String::new(), &mut *f));
-        let latin = |piece: &str| {
+        let plain = |piece: &str| {
             token_strings(|f| {
-                assert!(tokenize_latin(piece, &mut String::new(), &mut |t| f(t)));
+                assert!(tokenize_plain(piece, &mut String::new(), &mut |t| f(t)));
             })
         };
-        // Every letter of the blocks, alone and beside letters, digits, apostrophes
-        // and punctuation.
-        let letters: Vec<char> = ('\u{C0}'..='\u{24F}')
-            .filter(|&c| is_latin_letter(c))
+        // Every character `class` knows but ASCII white space (which cuts pieces), of
+        // the class the segmenter's path gives it.
+        let known: Vec<char> = ('\0'..='\u{FFFF}')
+            .filter(|&c| class(c).is_some() && !c.is_ascii_whitespace())
             .collect();
-        for &c in &letters {
-            assert!(c.is_alphabetic(), "{c:?}");
+        assert!(known.len() > 20_000, "{} characters", known.len());
+        for &c in &known {
+            let want = if is_cjk(c) {
+                Class::Cjk
+            } else if is_apostrophe(c) {
+                Class::Apostrophe
+            } else if is_letter(Some(c)) {
+                Class::Letter
+            } else if is_word_char(c) {
+                Class::Digit
+            } else {
+                Class::Other
+            };
+            assert_eq!(class(c), Some(want), "{c:?} U+{:04X}", c as u32);
+        }
+        // Each of them alone and beside letters, digits, apostrophes, punctuation and
+        // CJK, at both ends of a piece (one CJK character in 50: they are all alike).
+        let cjk_sample = known.iter().filter(|&&c| is_cjk(c)).step_by(50);
+        for &c in known.iter().filter(|&&c| !is_cjk(c)).chain(cjk_sample) {
             for piece in [
                 format!("{c}"),
                 format!("a{c}b"),
@@ -738,27 +827,54 @@ mod tests {
                 format!("’{c}"),
                 format!("x.{c},{c}_{c}-{c}:"),
                 format!("{c}\u{2019}1"),
+                format!("日{c}本"),
+                format!("{c}語ab{c}"),
+                format!("「{c}」。"),
             ] {
-                assert_eq!(latin(&piece), unicode(&piece), "{piece:?}");
+                assert_eq!(plain(&piece), unicode(&piece), "{piece:?}");
             }
         }
-        // Pseudo-random pieces (a fixed seed), long words included.
-        let alphabet: Vec<String> = ["a", "Z", "7", "'", "’", ".", "-", "_", "\"", "(", "ß", "Ü"]
-            .iter()
-            .map(|s| s.to_string())
-            .chain(letters.iter().step_by(7).map(|c| c.to_string()))
-            .chain(["Überlängelongerthanfortycharactersafterfoldingß".into()])
-            .collect();
-        let mut next = crate::xorshift(0x2545_f491_4f6c_dd1du64);
-        for len in 1..400 {
+        // Pseudo-random pieces (a fixed seed), long words and runs included.
+        let mut alphabet: Vec<String> = [
+            "a",
+            "Z",
+            "7",
+            "'",
+            "’",
+            ".",
+            "-",
+            "_",
+            "\"",
+            "(",
+            "ß",
+            "Ü",
+            "Ａ",
+            "９",
+            "日本語",
+            "の",
+            "カタカナ",
+            "、",
+            "。",
+            "「",
+            "」",
+            "—",
+            "…",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        alphabet.extend(known.iter().step_by(97).map(|c| c.to_string()));
+        alphabet.push("Überlängelongerthanfortycharactersafterfoldingß".into());
+        let mut next = crate::xorshift(0x2545_f491_4f6c_dd1d);
+        for len in 1..600 {
             let piece: String = (0..len % 60 + 1)
                 .map(|_| alphabet[(next() >> 20) as usize % alphabet.len()].as_str())
                 .collect();
-            assert_eq!(latin(&piece), unicode(&piece), "{piece:?}");
+            assert_eq!(plain(&piece), unicode(&piece), "{piece:?}");
         }
         // Anything else is left to the segmenter.
-        for piece in ["“quoted”", "a—b", "e\u{301}", "ʼ", "日本"] {
-            assert!(!tokenize_latin(piece, &mut String::new(), &mut |_| ()));
+        for piece in ["e\u{301}", "ʼ", "αβ", "😀", "ab\u{200D}"] {
+            assert!(!tokenize_plain(piece, &mut String::new(), &mut |_| ()));
         }
     }
 
