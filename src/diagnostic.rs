@@ -706,7 +706,7 @@ pub fn file_stem(path: &str) -> &str {
 /// The candidate closest to `word` by Jaro-Winkler similarity, when it is close enough.
 ///
 /// A candidate that cannot score as high as the best so far (nor reach the bar) is not
-/// scored: [`SimilarityBound`] says so from the letters the two share, far faster than
+/// scored: `SimilarityBound` says so from the letters the two share, far faster than
 /// a score, and a restructured playbook can break thousands of links, each compared
 /// with every page of the site.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
