@@ -408,9 +408,12 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
         .unzip();
     let t_analyse = t_start.elapsed();
 
-    // One vocabulary of words: chunk word ids → global word ids.
-    let mut global: FxMap<&str, u32> = FxMap::default();
-    let mut words: Vec<&str> = Vec::new();
+    // One vocabulary of words: chunk word ids → global word ids. Sized for every chunk
+    // word at once (most are repeats): growing rehashed every word several times.
+    let chunk_total: usize = chunk_words.iter().map(Vec::len).sum();
+    let mut global: FxMap<&str, u32> =
+        FxMap::with_capacity_and_hasher(chunk_total, Default::default());
+    let mut words: Vec<&str> = Vec::with_capacity(chunk_total);
     let mut maps: Vec<Vec<u32>> = chunk_words
         .iter()
         .map(|c| {
@@ -435,8 +438,9 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
             _ => None,
         })
         .collect();
-    let mut by_term: FxMap<&str, u32> = FxMap::default();
-    let mut texts: Vec<&str> = Vec::new();
+    let mut by_term: FxMap<&str, u32> =
+        FxMap::with_capacity_and_hasher(words.len(), Default::default());
+    let mut texts: Vec<&str> = Vec::with_capacity(words.len());
     let term_of: Vec<u32> = words
         .iter()
         .zip(&stems)
@@ -483,12 +487,20 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
         lens.extend_from_slice(&g.lens);
     }
     let t_postings = t_start.elapsed();
-    // Words as written that typos may be corrected to, with their term.
-    let mut surface: Vec<Vec<Box<str>>> = vec![Vec::new(); texts.len()];
-    for (w, &t) in words.iter().zip(&term_of) {
-        if typo_eligible(w) {
-            surface[t as usize].push((*w).into());
-        }
+    // The words of each term, in word order (a counting sort): each term's words as
+    // written that typos may be corrected to are picked on every core below.
+    let mut word_starts = vec![0u32; texts.len() + 1];
+    for &t in &term_of {
+        word_starts[t as usize + 1] += 1;
+    }
+    for t in 0..texts.len() {
+        word_starts[t + 1] += word_starts[t];
+    }
+    let mut words_by_term = vec![0u32; words.len()];
+    let mut next = word_starts.clone();
+    for (w, &t) in term_of.iter().enumerate() {
+        words_by_term[next[t as usize] as usize] = w as u32;
+        next[t as usize] += 1;
     }
     if timing {
         let s = |d: std::time::Duration| d.as_secs_f64();
@@ -536,8 +548,14 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     let scored: Vec<Scored<'_>> = texts
         .par_iter()
         .enumerate()
-        .zip(surface.into_par_iter())
-        .map(|((t, &text), surface)| {
+        .map(|(t, &text)| {
+            let surface: Vec<Box<str>> = words_by_term
+                [word_starts[t] as usize..word_starts[t + 1] as usize]
+                .iter()
+                .map(|&w| words[w as usize])
+                .filter(|w| typo_eligible(w))
+                .map(Box::from)
+                .collect();
             let df = groups.iter().map(|g| g.postings(t).len()).sum::<usize>() as u32;
             let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
             let mut s: Vec<(u32, f32, [u8; 2])> = Vec::with_capacity(df as usize);
