@@ -731,7 +731,7 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         // Containing the word lifts a score to 0.85 at most, so that costly search is
         // left out once the best is above it.
         let floor = best.map_or(BAR, |(b, _)| b.max(BAR)) - 1e-9;
-        let at_most = bound.jaro_winkler_at_most(&c_l);
+        let at_most = bound.jaro_winkler_at_most(&c_l, floor);
         let contains = if at_most < floor {
             if floor > CONTAINS || !contains() {
                 continue;
@@ -753,12 +753,13 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.filter(|(s, _)| *s >= BAR).map(|(_, c)| c)
 }
 
-/// An upper bound of the Jaro-Winkler similarity of one word to any other, from the
-/// characters the two have in common.
+/// An upper bound of the Jaro-Winkler similarity of one word to any other, from their
+/// lengths and the characters the two have in common.
 ///
 /// Jaro is (m/|a| + m/|b| + (m − t)/m) / 3 for m matching characters and t half
-/// transpositions; each match pairs two equal characters, so m is at most the
-/// characters the words share, counted with repeats, and (m − t)/m at most 1. Winkler
+/// transpositions; each match pairs two equal characters, so m is at most the shorter
+/// length and at most the characters the words share, counted with repeats, and
+/// (m − t)/m at most 1. Winkler
 /// adds 0.1 × (common prefix of up to 4) × (1 − Jaro) above 0.7, which grows with Jaro.
 struct SimilarityBound {
     /// How often each [`bucket`](Self::bucket) of characters occurs in the word.
@@ -792,8 +793,45 @@ impl SimilarityBound {
         }
     }
 
-    /// At least `strsim::jaro_winkler(word, other)`.
-    fn jaro_winkler_at_most(&mut self, other: &str) -> f64 {
+    /// At least `strsim::jaro_winkler(word, other)`, or any figure below `floor` when
+    /// that score is below `floor`: the lengths and the common prefix alone often say
+    /// so, before the characters are counted.
+    fn jaro_winkler_at_most(&mut self, other: &str, floor: f64) -> f64 {
+        let la = self.chars.len();
+        // Paths and keys are ASCII: their length in characters is their length.
+        let ascii = other.is_ascii();
+        let lb = if ascii {
+            other.len()
+        } else {
+            other.chars().count()
+        };
+        if la == 0 || lb == 0 {
+            return 1.0;
+        }
+        let prefix = self
+            .chars
+            .iter()
+            .take(4)
+            .zip(other.chars())
+            .take_while(|(a, b)| *a == b)
+            .count();
+        let at_most = |m: usize| {
+            if m == 0 {
+                return 0.0;
+            }
+            let m = m as f64;
+            let jaro = (m / la as f64 + m / lb as f64 + 1.0) / 3.0;
+            if jaro > 0.7 {
+                jaro + 0.1 * prefix as f64 * (1.0 - jaro)
+            } else {
+                jaro
+            }
+        };
+        // At most every character of the shorter word matches.
+        let by_length = at_most(la.min(lb));
+        if by_length < floor {
+            return by_length;
+        }
         let mut shared = 0;
         let mut count = |k: usize| {
             if self.used[k] < self.counts[k] {
@@ -801,39 +839,16 @@ impl SimilarityBound {
                 shared += 1;
             }
         };
-        // Paths and keys are ASCII, read a byte at a time.
-        let lb = if other.is_ascii() {
+        if ascii {
             other.bytes().for_each(|b| count(usize::from(b)));
-            other.len()
         } else {
             other.chars().map(Self::bucket).for_each(count);
-            other.chars().count()
-        };
+        }
         // Cleared where the other word touched it: fewer writes than the whole array.
         for c in other.chars() {
             self.used[Self::bucket(c)] = 0;
         }
-        let la = self.chars.len();
-        if la == 0 || lb == 0 {
-            return 1.0;
-        }
-        let m = shared.min(la).min(lb) as f64;
-        if m == 0.0 {
-            return 0.0;
-        }
-        let jaro = (m / la as f64 + m / lb as f64 + 1.0) / 3.0;
-        if jaro > 0.7 {
-            let prefix = self
-                .chars
-                .iter()
-                .take(4)
-                .zip(other.chars())
-                .take_while(|(a, b)| *a == b)
-                .count();
-            jaro + 0.1 * prefix as f64 * (1.0 - jaro)
-        } else {
-            jaro
-        }
+        at_most(shared.min(la).min(lb))
     }
 }
 
