@@ -192,12 +192,6 @@ fn tokenize_plain(piece: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) 
     if !piece.chars().all(|c| class(c).is_some()) {
         return false;
     }
-    let emit = |buf: &mut String, chars: usize, f: &mut dyn FnMut(Token<'_>)| {
-        if !buf.is_empty() && chars <= MAX_TERM_CHARS {
-            f(Token::Word(buf, key_of(buf)));
-        }
-        buf.clear();
-    };
     buf.clear();
     // Characters in `buf`, which a word's length is counted in.
     let mut chars = 0;
@@ -226,22 +220,31 @@ fn tokenize_plain(piece: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) 
                 if prev == Class::Letter
                     && rest.peek().and_then(|&(_, c)| class(c)) == Some(Class::Letter) => {}
             Class::Cjk => {
-                emit(buf, chars, f);
+                emit_folded(buf, chars, f);
                 chars = 0;
                 cjk.get_or_insert(at);
             }
             Class::Apostrophe | Class::Other => {
-                emit(buf, chars, f);
+                emit_folded(buf, chars, f);
                 chars = 0;
             }
         }
         prev = now;
     }
-    emit(buf, chars, f);
+    emit_folded(buf, chars, f);
     if let Some(from) = cjk {
         f(Token::Cjk(&piece[from..]));
     }
     true
+}
+
+/// Hands `f` the folded word in `buf`, of `chars` characters, unless it is empty or
+/// longer than [`MAX_TERM_CHARS`]; then clears `buf`.
+fn emit_folded(buf: &mut String, chars: usize, f: &mut dyn FnMut(Token<'_>)) {
+    if !buf.is_empty() && chars <= MAX_TERM_CHARS {
+        f(Token::Word(buf, key_of(buf)));
+    }
+    buf.clear();
 }
 
 fn tokenize_unicode(text: &str, buf: &mut String, mut f: impl FnMut(Token<'_>)) {
@@ -250,9 +253,8 @@ fn tokenize_unicode(text: &str, buf: &mut String, mut f: impl FnMut(Token<'_>)) 
     let emit_word = |word: &mut String, buf: &mut String, f: &mut dyn FnMut(Token<'_>)| {
         if !word.is_empty() {
             fold_into(word, buf);
-            if !buf.is_empty() && buf.chars().count() <= MAX_TERM_CHARS {
-                f(Token::Word(buf, key_of(buf)));
-            }
+            let chars = buf.chars().count();
+            emit_folded(buf, chars, f);
             word.clear();
         }
     };
