@@ -336,21 +336,32 @@ impl TermSorted {
     }
 }
 
+/// Where each of `groups` groups starts when items are laid out group by group, from
+/// each item's group: the first half of a counting sort. One entry more than groups,
+/// the last the number of items.
+fn group_starts(items: impl Iterator<Item = u32>, groups: usize) -> Vec<u32> {
+    let mut starts = vec![0u32; groups + 1];
+    for g in items {
+        starts[g as usize + 1] += 1;
+    }
+    for g in 0..groups {
+        starts[g + 1] += starts[g];
+    }
+    starts
+}
+
 /// Sorts the page terms of `chunks` by term; two words of a page with one stem make one
 /// posting.
 fn sort_by_term(chunks: Vec<ChunkPages<'_>>, terms: usize) -> TermSorted {
-    // Counts per term (an upper bound where a page has two words with one stem).
-    let mut offsets = vec![0u32; terms + 1];
-    for (_, pages, term_of) in &chunks {
-        for (_, words) in pages {
-            for (w, _) in words {
-                offsets[term_of[*w as usize] as usize + 1] += 1;
-            }
-        }
-    }
-    for t in 0..terms {
-        offsets[t + 1] += offsets[t];
-    }
+    // Counts per term are an upper bound where a page has two words with one stem.
+    let mut offsets = group_starts(
+        chunks.iter().flat_map(|(_, pages, term_of)| {
+            pages
+                .iter()
+                .flat_map(|(_, words)| words.iter().map(|(w, _)| term_of[*w as usize]))
+        }),
+        terms,
+    );
     let total = offsets[terms] as usize;
     let mut fill: Vec<u32> = offsets[..terms].to_vec();
     let mut postings = vec![(u32::MAX, Hits::default()); total];
@@ -489,13 +500,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     let t_postings = t_start.elapsed();
     // The words of each term, in word order (a counting sort): each term's words as
     // written that typos may be corrected to are picked on every core below.
-    let mut word_starts = vec![0u32; texts.len() + 1];
-    for &t in &term_of {
-        word_starts[t as usize + 1] += 1;
-    }
-    for t in 0..texts.len() {
-        word_starts[t + 1] += word_starts[t];
-    }
+    let word_starts = group_starts(term_of.iter().copied(), texts.len());
     let mut words_by_term = vec![0u32; words.len()];
     let mut next = word_starts.clone();
     for (w, &t) in term_of.iter().enumerate() {
