@@ -759,8 +759,8 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// Jaro is (m/|a| + m/|b| + (m − t)/m) / 3 for m matching characters and t half
 /// transpositions; each match pairs two equal characters, so m is at most the shorter
 /// length and at most the characters the words share, counted with repeats, and
-/// (m − t)/m at most 1. Winkler
-/// adds 0.1 × (common prefix of up to 4) × (1 − Jaro) above 0.7, which grows with Jaro.
+/// (m − t)/m at most 1. Winkler adds 0.1 × (common prefix of up to 4) × (1 − Jaro)
+/// above 0.7, which grows with Jaro.
 struct SimilarityBound {
     /// How often each [`bucket`](Self::bucket) of characters occurs in the word.
     counts: [u32; 256],
