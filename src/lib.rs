@@ -128,7 +128,7 @@ pub fn build_in_memory_cached(
 fn build_staged(
     opts: &BuildOptions,
     mut cache: Option<&mut render::cache::RenderCache>,
-    staging: Option<&Path>,
+    staging: Option<&mut output::Staging>,
 ) -> Result<Built, Diagnostics> {
     // What a body-only update would start from is only valid after a good build.
     if let Some(c) = cache.as_deref_mut() {
@@ -169,6 +169,17 @@ fn build_staged(
     diags.extend(d);
     let Some(theme) = theme else {
         return Err(diags);
+    };
+    // Nothing is written into the staging folder before the spare in it is listed.
+    let staging = match staging {
+        Some(s) => match s.ready() {
+            Ok(dir) => Some(dir),
+            Err(d) => {
+                diags.push(d);
+                return Err(diags);
+            }
+        },
+        None => None,
     };
     let (output, d, deferred_search) = render::render_site(
         &site,
@@ -452,14 +463,14 @@ pub fn build(opts: &BuildOptions) -> Result<Summary, Diagnostics> {
         ds.push(d);
         ds
     };
-    let staging = match &config_out {
+    let mut staging = match &config_out {
         Some(out) => {
             output::check_output_dir(&opts.root, out).map_err(fail)?;
             Some(output::begin(out).map_err(fail)?)
         }
         None => None,
     };
-    let built = build_staged(opts, None, staging.as_ref().map(|s| s.dir.as_path()));
+    let built = build_staged(opts, None, staging.as_mut());
     let mut built = match built {
         Ok(b) => b,
         Err(e) => {
