@@ -542,87 +542,99 @@ pub fn render_site(
             );
         }
     }
-    let cards = lists::Cards::new(site, &views, &ids, cache.is_some());
     let cached = cache.as_deref();
     timings.begin("Rendering lists", jobs.len());
     let timings_ref = &*timings;
-    // Each list's facets count its pages' terms: on every core, in the jobs' order.
-    let lists: Vec<(ListJob<'_>, ListView<'_, '_>, u64)> = jobs
-        .into_par_iter()
-        .map(|job| {
-            let list = ListView::new(
-                &cards,
-                job.title.clone(),
-                job.kind,
-                job.taxonomy,
-                job.intro.clone(),
-                job.ids,
-            );
-            let fp = shared_fp.map_or(0, |s| {
-                cache::combine(&(
-                    s,
-                    cache::fingerprint(&list),
-                    cards.fingerprint(job.ids),
-                    cache::fingerprint(&job.crumbs),
-                ))
-            });
-            (job, list, fp)
-        })
-        .collect();
-    // The cards' markup, once, unless every list is reused from the last build.
-    let all_reused = shared_fp.is_some()
-        && lists
-            .iter()
-            .all(|(job, _, fp)| reusable(cached, &job.path, *fp).is_some());
-    let card_values = if all_reused {
-        Ok(None)
-    } else {
-        cards
-            .values(|card, with_kind| {
-                let mut ctx = base_ctx.clone();
-                ctx.insert_value("card", card.clone());
-                ctx.insert("with_kind", &with_kind);
-                render_template(theme, "card.html", &ctx)
-            })
-            .map(Some)
-    };
-    let lists: Vec<RenderedFile> = match &card_values {
-        Err(e) => {
-            diags.push(e.clone());
-            Vec::new()
-        }
-        Ok(values) => lists
-            .into_par_iter()
-            .map(|(job, list, fp)| {
-                timings_ref.tick();
-                reuse_or_render(job.path, shared_fp.map(|_| fp), cached, staging, || {
-                    let mut ctx = base_ctx.clone();
-                    let Some(values) = values else {
-                        unreachable!("a list is rendered only when not every list is reused")
-                    };
-                    ctx.insert_value("list", list.to_value(values, job.ids));
-                    ctx.insert("breadcrumbs", &job.crumbs);
-                    // Room for every card (kind indexes show them without the kind
-                    // badge, term pages with it) and the page around them: a tag page
-                    // of 10,000 pages is a megabyte, copied at each doubling otherwise.
-                    let cards = values.markup_len(job.ids, job.kind.is_none());
-                    render_template_into(theme, "list.html", &ctx, cards + PAGE_AROUND_BODY)
+    // `playbook.json` (the largest file after the lists) is written on whichever core
+    // the lists leave idle: their phase spent a fifth of its time on one core.
+    let (lists, json) = rayon::join(
+        || {
+            let cards = lists::Cards::new(site, &views, &ids, cache.is_some());
+            // Each list's facets count its pages' terms: on every core, in the jobs' order.
+            let lists: Vec<(ListJob<'_>, ListView<'_, '_>, u64)> = jobs
+                .into_par_iter()
+                .map(|job| {
+                    let list = ListView::new(
+                        &cards,
+                        job.title.clone(),
+                        job.kind,
+                        job.taxonomy,
+                        job.intro.clone(),
+                        job.ids,
+                    );
+                    let fp = shared_fp.map_or(0, |s| {
+                        cache::combine(&(
+                            s,
+                            cache::fingerprint(&list),
+                            cards.fingerprint(job.ids),
+                            cache::fingerprint(&job.crumbs),
+                        ))
+                    });
+                    (job, list, fp)
                 })
-            })
-            .collect(),
-    };
-    for f in lists {
-        f.collect(
-            &mut cache,
-            &mut file_cache,
-            &mut sitemap_urls,
-            &mut out,
-            &mut diags,
-        );
+                .collect();
+            // The cards' markup, once, unless every list is reused from the last build.
+            let all_reused = shared_fp.is_some()
+                && lists
+                    .iter()
+                    .all(|(job, _, fp)| reusable(cached, &job.path, *fp).is_some());
+            let card_values = if all_reused {
+                Ok(None)
+            } else {
+                cards
+                    .values(|card, with_kind| {
+                        let mut ctx = base_ctx.clone();
+                        ctx.insert_value("card", card.clone());
+                        ctx.insert("with_kind", &with_kind);
+                        render_template(theme, "card.html", &ctx)
+                    })
+                    .map(Some)
+            };
+            let lists: Result<Vec<RenderedFile>, Diagnostic> = match &card_values {
+                Err(e) => Err(e.clone()),
+                Ok(values) => Ok(lists
+                    .into_par_iter()
+                    .map(|(job, list, fp)| {
+                        timings_ref.tick();
+                        reuse_or_render(job.path, shared_fp.map(|_| fp), cached, staging, || {
+                            let mut ctx = base_ctx.clone();
+                            let Some(values) = values else {
+                                unreachable!(
+                                    "a list is rendered only when not every list is reused"
+                                )
+                            };
+                            ctx.insert_value("list", list.to_value(values, job.ids));
+                            ctx.insert("breadcrumbs", &job.crumbs);
+                            // Room for every card (kind indexes show them without the kind
+                            // badge, term pages with it) and the page around them: a tag page
+                            // of 10,000 pages is a megabyte, copied at each doubling otherwise.
+                            let cards = values.markup_len(job.ids, job.kind.is_none());
+                            render_template_into(theme, "list.html", &ctx, cards + PAGE_AROUND_BODY)
+                        })
+                    })
+                    .collect()),
+            };
+            // The cards and their values are large and no other file needs them.
+            drop(card_values);
+            drop(cards);
+            lists
+        },
+        || feeds::playbook_json(site, &views, &page_views),
+    );
+    match lists {
+        Ok(lists) => {
+            for f in lists {
+                f.collect(
+                    &mut cache,
+                    &mut file_cache,
+                    &mut sitemap_urls,
+                    &mut out,
+                    &mut diags,
+                );
+            }
+        }
+        Err(e) => diags.push(e),
     }
-    // The cards and their values are large and no other file needs them.
-    drop(card_values);
-    drop(cards);
     drop(files);
     if let Some(c) = cache.as_deref_mut() {
         c.files = file_cache;
@@ -768,16 +780,10 @@ pub fn render_site(
     timings.push("search index", t);
     // Machine-read files.
     let t = std::time::Instant::now();
-    // The sitemap and the feed on one core while `playbook.json` (the largest) takes
-    // the others.
-    let ((sitemap, feed), json) = rayon::join(
-        || {
-            (
-                feeds::sitemap(&views, &sitemap_urls),
-                feeds::atom(site, &views, &page_views),
-            )
-        },
-        || feeds::playbook_json(site, &views, &page_views),
+    // The sitemap and the feed side by side (`playbook.json` came with the lists).
+    let (sitemap, feed) = rayon::join(
+        || feeds::sitemap(&views, &sitemap_urls),
+        || feeds::atom(site, &views, &page_views),
     );
     out.insert_text("sitemap.xml", sitemap);
     out.insert_text("feed.xml", feed);
