@@ -193,20 +193,23 @@ impl<'a> Iterator for Stream<'a, '_, '_> {
 impl<'a> Stream<'a, '_, '_> {
     /// Reads a heading to its end, and gives it its id: the written one (`{#id}`) or
     /// one made from its text, unique in the page.
-    fn hold_heading(&mut self, mut start: Event<'a>, range: Range<usize>) {
+    fn hold_heading(&mut self, start: Event<'a>, range: Range<usize>) {
+        // Nothing is held when the parser is read: the heading's events go straight
+        // into `held`, its start first, whose id is set once the text is known.
+        debug_assert!(self.held.is_empty());
+        self.held.push_back((start, range));
         let mut text = String::new();
-        let mut inner = Vec::new();
         for (e, r) in self.parser.by_ref() {
             let end = matches!(e, Event::End(TagEnd::Heading(_)));
             if let Event::Text(t) | Event::Code(t) = &e {
                 text.push_str(t);
             }
-            inner.push((e, r));
+            self.held.push_back((e, r));
             if end {
                 break;
             }
         }
-        if let Event::Start(Tag::Heading { level, id, .. }) = &mut start {
+        if let Some((Event::Start(Tag::Heading { level, id, .. }), _)) = self.held.front_mut() {
             let written = id.as_ref().map(|s| s.to_string());
             let new_id = self
                 .pass
@@ -218,8 +221,6 @@ impl<'a> Stream<'a, '_, '_> {
                 id: new_id,
             });
         }
-        self.held.push_back((start, range));
-        self.held.extend(inner);
     }
 }
 
