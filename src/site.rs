@@ -12,6 +12,13 @@ use toml::Spanned;
 /// A front matter list of references: key, values, the kind it names, the relation.
 type RefList<'a> = (&'a str, &'a Vec<Spanned<String>>, Option<Kind>, Relation);
 
+/// The front matter's references, resolved: page to page with their relation, and each
+/// playbook's steps.
+struct References {
+    edges: Vec<(PageId, PageId, Relation)>,
+    steps: Vec<(PageId, Vec<ResolvedStep>)>,
+}
+
 /// Index of a page in [`Site::pages`].
 pub type PageId = usize;
 
@@ -187,8 +194,22 @@ impl Site {
             by_name: std::sync::OnceLock::new(),
         };
         site.order();
-        site.resolve_links(&mut diags);
-        site.collect_taxonomies(&mut diags);
+        // References and terms are read from the pages side by side: assemble is the
+        // one phase of a build that runs on one core.
+        let ((references, reference_diags), (taxonomies, term_diags)) = rayon::join(
+            || {
+                let mut d = Vec::new();
+                (site.references(&mut d), d)
+            },
+            || {
+                let mut d = Vec::new();
+                (site.taxonomies_of_pages(&mut d), d)
+            },
+        );
+        site.link(references);
+        site.taxonomies = taxonomies;
+        diags.extend(reference_diags);
+        diags.extend(term_diags);
         (site, diags)
     }
 
@@ -306,7 +327,9 @@ impl Site {
         Err(Some((message, help)))
     }
 
-    fn resolve_links(&mut self, diags: &mut Vec<Diagnostic>) {
+    /// Every reference of the pages' front matter (tools, prompts, stories, related,
+    /// steps), resolved; the dangling ones go into `diags`.
+    fn references(&self, diags: &mut Vec<Diagnostic>) -> References {
         let mut edges: Vec<(PageId, PageId, Relation)> = Vec::new();
         let mut steps: Vec<(PageId, Vec<ResolvedStep>)> = Vec::new();
         for id in 0..self.pages.len() {
@@ -383,6 +406,12 @@ impl Site {
                 steps.push((id, resolved));
             }
         }
+        References { edges, steps }
+    }
+
+    /// Gives each page its links from the resolved `references`.
+    fn link(&mut self, references: References) {
+        let References { edges, steps } = references;
         // Declared on either side, shown on both: each edge goes into both pages' lists.
         let mut seen: BTreeSet<(PageId, PageId)> = BTreeSet::new();
         for (a, b, rel) in edges {
@@ -425,7 +454,12 @@ impl Site {
         rank
     }
 
-    fn collect_taxonomies(&mut self, diags: &mut Vec<Diagnostic>) {
+    /// The tags, roles and events of the pages, each term with its pages in site
+    /// order; values outside the vocabulary go into `diags`.
+    fn taxonomies_of_pages(
+        &self,
+        diags: &mut Vec<Diagnostic>,
+    ) -> BTreeMap<Taxonomy, BTreeMap<String, Term>> {
         let rank = self.site_order();
         let mut order: Vec<PageId> = (0..self.pages.len())
             .filter(|&i| self.pages[i].role == Role::Regular)
@@ -497,7 +531,7 @@ impl Site {
                 }
             }
         }
-        self.taxonomies = taxonomies;
+        taxonomies
     }
 
     /// Regular pages (not home or index texts), in site order.
