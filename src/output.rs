@@ -374,7 +374,16 @@ pub struct Staging {
     leftovers: Vec<String>,
     /// The spare's files being listed on another thread, while the content is read:
     /// 10,000 folders took 60 ms to list before the build could start.
-    listing: Option<std::thread::JoinHandle<std::io::Result<Vec<String>>>>,
+    listing: Option<Listing>,
+}
+
+/// The listing of a claimed spare's files (see [`list_files`]).
+#[derive(Debug)]
+enum Listing {
+    /// On its own thread.
+    Running(std::thread::JoinHandle<std::io::Result<Vec<String>>>),
+    /// Done already: where no thread could be started, it was listed at once.
+    Done(std::io::Result<Vec<String>>),
 }
 
 impl Staging {
@@ -385,12 +394,18 @@ impl Staging {
         let Some(listing) = self.listing.take() else {
             return Ok(&self.dir);
         };
-        match listing.join() {
-            Ok(Ok(mut files)) => {
+        let listed = match listing {
+            Listing::Running(thread) => thread
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the listing stopped"))),
+            Listing::Done(listed) => listed,
+        };
+        match listed {
+            Ok(mut files) => {
                 files.retain(|f| f != MARKER);
                 self.leftovers = files;
             }
-            _ => remove_ours_with(&self.dir, true),
+            Err(_) => remove_ours_with(&self.dir, true),
         }
         OVER_SPARE.store(!self.leftovers.is_empty(), Ordering::Relaxed);
         make_staging_dir(&self.dir)?;
@@ -413,8 +428,11 @@ pub fn begin(out: &Path) -> Result<Staging, Diagnostic> {
     set_staging(Some(dir.clone()));
     OVER_SPARE.store(false, Ordering::Relaxed);
     let listing = claim_spare(out, &dir).then(|| {
-        let dir = dir.clone();
-        std::thread::spawn(move || list_files(&dir, ""))
+        let spare = dir.clone();
+        match std::thread::Builder::new().spawn(move || list_files(&spare, "")) {
+            Ok(thread) => Listing::Running(thread),
+            Err(_) => Listing::Done(list_files(&dir, "")),
+        }
     });
     // A claimed spare keeps its own marker until it is listed (see `Staging::ready`).
     if listing.is_none() {
