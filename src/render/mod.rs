@@ -547,7 +547,7 @@ pub fn render_site(
     let timings_ref = &*timings;
     // `playbook.json` (the largest file after the lists) is written on whichever core
     // the lists leave idle: their phase spent a fifth of its time on one core.
-    let (lists, json) = rayon::join(
+    let (rendered_lists, json) = rayon::join(
         || {
             let cards = lists::Cards::new(site, &views, &ids, cache.is_some());
             // Each list's facets count its pages' terms: on every core, in the jobs' order.
@@ -621,9 +621,9 @@ pub fn render_site(
         },
         || feeds::playbook_json(site, &views, &page_views),
     );
-    match lists {
-        Ok(lists) => {
-            for f in lists {
+    match rendered_lists {
+        Ok(list_pages) => {
+            for f in list_pages {
                 f.collect(
                     &mut cache,
                     &mut file_cache,
