@@ -194,6 +194,7 @@ impl Site {
             by_name: std::sync::OnceLock::new(),
         };
         site.order();
+        let rank = site.site_order();
         // References and terms are read from the pages side by side: assemble is the
         // one phase of a build that runs on one core.
         let ((references, reference_diags), (taxonomies, term_diags)) = rayon::join(
@@ -203,10 +204,10 @@ impl Site {
             },
             || {
                 let mut d = Vec::new();
-                (site.taxonomies_of_pages(&mut d), d)
+                (site.taxonomies_of_pages(&rank, &mut d), d)
             },
         );
-        site.link(references);
+        site.link(references, &rank);
         site.taxonomies = taxonomies;
         diags.extend(reference_diags);
         diags.extend(term_diags);
@@ -409,8 +410,9 @@ impl Site {
         References { edges, steps }
     }
 
-    /// Gives each page its links from the resolved `references`.
-    fn link(&mut self, references: References) {
+    /// Gives each page its links from the resolved `references`, in site order (`rank`,
+    /// from [`Site::site_order`]).
+    fn link(&mut self, references: References, rank: &[usize]) {
         let References { edges, steps } = references;
         // Declared on either side, shown on both: each edge goes into both pages' lists.
         let mut seen: BTreeSet<(PageId, PageId)> = BTreeSet::new();
@@ -422,7 +424,6 @@ impl Site {
                 self.links[b].connected.push((a, rel));
             }
         }
-        let rank = self.site_order();
         for l in &mut self.links {
             l.connected.sort_by_key(|(id, _)| rank[*id]);
         }
@@ -455,12 +456,13 @@ impl Site {
     }
 
     /// The tags, roles and events of the pages, each term with its pages in site
-    /// order; values outside the vocabulary go into `diags`.
+    /// order (`rank`, from [`Site::site_order`]); values outside the vocabulary go into
+    /// `diags`.
     fn taxonomies_of_pages(
         &self,
+        rank: &[usize],
         diags: &mut Vec<Diagnostic>,
     ) -> BTreeMap<Taxonomy, BTreeMap<String, Term>> {
-        let rank = self.site_order();
         let mut order: Vec<PageId> = (0..self.pages.len())
             .filter(|&i| self.pages[i].role == Role::Regular)
             .collect();
