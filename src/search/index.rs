@@ -151,8 +151,8 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
             add(3, f);
         }
         add(4, doc.body);
-        let counts = &mut vocab.counts;
-        let terms: Vec<(u32, Hits)> = vocab.touched[..vocab.n_touched]
+        let counts = &mut vocab.list.counts;
+        let terms: Vec<(u32, Hits)> = vocab.list.touched[..vocab.n_touched]
             .iter()
             .map(|&id| (id, std::mem::take(&mut counts[id as usize])))
             .collect();
@@ -160,7 +160,7 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
         out.push((lens, terms));
     }
     Chunk {
-        words: vocab.words,
+        words: vocab.list.words,
         docs: out,
     }
 }
@@ -168,9 +168,19 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
 /// A chunk's own vocabulary, and the counts of the page being analysed.
 struct ChunkVocab {
     /// Words of up to 8 bytes (most of them) by their [`Key`].
-    short: FxMap<Key, u32>,
+    short: Slots<Key>,
+    /// Words of 9 to 16 bytes by their [`LongKey`].
+    long: Slots<LongKey>,
     /// Longer words by their text.
-    long: FxMap<Box<str>, u32>,
+    longer: FxMap<Box<str>, u32>,
+    /// The words and the current page's counts, by id.
+    list: WordList,
+    /// How many entries of `list.touched` the current page holds.
+    n_touched: usize,
+}
+
+/// A chunk's words by id, with what the current page holds of each.
+struct WordList {
     /// Words by id.
     words: Vec<Box<str>>,
     /// The current page's hits of each word.
@@ -180,45 +190,135 @@ struct ChunkVocab {
     /// written at the end every time and kept or not by how `n_touched` grows: a
     /// branch on whether the page held the word before would be taken at random.
     touched: Vec<u32>,
-    /// How many entries of `touched` the current page holds.
-    n_touched: usize,
-    /// The last short word seen at each of [`RECENT_SLOTS`] slots (by key) and its id:
-    /// 16 kB that stay in the fastest cache, where `short` does not. A few hundred
-    /// words make most of a text, so most words are found here.
-    recent: Vec<(Key, u32)>,
-    /// The same for words of 9 to 16 bytes.
-    recent_long: Vec<LongSlot>,
 }
 
-/// A word of 9 to 16 bytes in [`ChunkVocab::recent_long`]: its length, first 8 bytes
-/// and last 8 (which overlap) say every byte of it.
-#[derive(Clone, Copy, Default)]
-struct LongSlot {
-    first: Key,
-    last: Key,
-    /// 0 in an empty slot: no word has that length.
-    len: u32,
-    id: u32,
+impl WordList {
+    /// A new word's id.
+    #[cold]
+    fn add(&mut self, word: &str) -> u32 {
+        self.words.push(word.into());
+        self.counts.push(Hits::default());
+        self.touched.push(0);
+        (self.words.len() - 1) as u32
+    }
 }
 
-/// How many words [`ChunkVocab::recent`] holds (a power of two).
-const RECENT_SLOTS: usize = 1024;
-/// How many words [`ChunkVocab::recent_long`] holds (a power of two).
-const RECENT_LONG_SLOTS: usize = 512;
+/// A word of 9 to 16 bytes: its first 8 bytes, its last 8 (which overlap) and its
+/// length say every byte of it.
+type LongKey = (Key, Key, u32);
+
+/// What [`Slots`] can be keyed by: a word's bytes as integers, with one value no word
+/// has, which marks an empty slot.
+trait SlotKey: Copy + Eq {
+    /// The key of an empty slot.
+    const EMPTY: Self;
+    /// 64 bits that differ between words, to be spread by Fibonacci hashing.
+    fn bits(&self) -> u64;
+}
+
+impl SlotKey for Key {
+    // No word has the key 0: words hold no zero byte.
+    const EMPTY: Key = 0;
+    #[inline(always)]
+    fn bits(&self) -> u64 {
+        *self
+    }
+}
+
+impl SlotKey for LongKey {
+    // No word has the length 0.
+    const EMPTY: LongKey = (0, 0, 0);
+    #[inline(always)]
+    fn bits(&self) -> u64 {
+        self.0 ^ self.1.rotate_left(29)
+    }
+}
+
+/// Word ids by key in one flat table, probed in line: most words are found in the
+/// first slot they hash to, with one compare of integers and no string hashing. It
+/// never holds more than half its slots, so probes stay short.
+struct Slots<K> {
+    slots: Vec<(K, u32)>,
+    /// Words held.
+    len: usize,
+    /// 64 − log2(slots): how far a hash is shifted to give a slot.
+    shift: u32,
+}
+
+impl<K: SlotKey> Slots<K> {
+    /// A table of `slots` slots (a power of two).
+    fn with_slots(slots: usize) -> Slots<K> {
+        Slots {
+            slots: vec![(K::EMPTY, 0); slots],
+            len: 0,
+            shift: 64 - slots.trailing_zeros(),
+        }
+    }
+
+    /// Where `key` is, or would go.
+    #[inline(always)]
+    fn find(&self, key: K) -> usize {
+        let mask = self.slots.len() - 1;
+        // Fibonacci hashing: the top bits of the key times 2^64 / φ.
+        let mut i = (key.bits().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
+        loop {
+            let k = self.slots[i].0;
+            if k == key || k == K::EMPTY {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The id of `key`, or a new one from `add` for a word not seen before.
+    #[inline(always)]
+    fn id(&mut self, key: K, add: impl FnOnce() -> u32) -> u32 {
+        let i = self.find(key);
+        let (k, id) = self.slots[i];
+        if k == key {
+            return id;
+        }
+        self.insert(i, key, add())
+    }
+
+    /// Puts `key` with `id` at slot `i` (found empty), growing the table when it is
+    /// half full.
+    #[cold]
+    fn insert(&mut self, i: usize, key: K, id: u32) -> u32 {
+        self.slots[i] = (key, id);
+        self.len += 1;
+        if 2 * self.len > self.slots.len() {
+            let old = std::mem::replace(self, Slots::with_slots(2 * self.slots.len()));
+            for (k, id) in old.slots {
+                if k != K::EMPTY {
+                    let at = self.find(k);
+                    self.slots[at] = (k, id);
+                }
+            }
+            self.len = old.len;
+        }
+        id
+    }
+}
+
+/// A chunk's first table of short words: a page of text fits without growing it.
+const SHORT_SLOTS: usize = 2048;
+/// A chunk's first table of words of 9 to 16 bytes.
+const LONG_SLOTS: usize = 1024;
 
 impl ChunkVocab {
     /// An empty vocabulary.
     fn new() -> ChunkVocab {
         ChunkVocab {
-            short: FxMap::default(),
-            long: FxMap::default(),
-            words: Vec::new(),
-            counts: Vec::new(),
-            touched: vec![0],
+            short: Slots::with_slots(SHORT_SLOTS),
+            long: Slots::with_slots(LONG_SLOTS),
+            longer: FxMap::default(),
+            list: WordList {
+                words: Vec::new(),
+                counts: Vec::new(),
+                touched: vec![0],
+            },
             n_touched: 0,
-            // No word has the key 0.
-            recent: vec![(0, 0); RECENT_SLOTS],
-            recent_long: vec![LongSlot::default(); RECENT_LONG_SLOTS],
         }
     }
 
@@ -228,58 +328,24 @@ impl ChunkVocab {
     #[inline(always)]
     fn count(&mut self, word: &str, key: Option<Key>, field: usize, lens: &mut [u32; FIELDS]) {
         let id = match key {
-            Some(key) => {
-                // Fibonacci hashing: the top bits of the key times 2^64 / φ.
-                let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                    >> (64 - RECENT_SLOTS.trailing_zeros())) as usize;
-                let (k, id) = self.recent[slot];
-                if k == key {
-                    id
-                } else {
-                    let id = match self.short.get(&key) {
-                        Some(&id) => id,
-                        None => {
-                            let id = self.add(word);
-                            self.short.insert(key, id);
-                            id
-                        }
-                    };
-                    self.recent[slot] = (key, id);
-                    id
-                }
-            }
+            Some(key) => self.short.id(key, || self.list.add(word)),
             None => {
                 let w = word.as_bytes();
                 if w.len() <= 2 * KEY_BYTES {
                     let eight = |at: usize| {
                         Key::from_le_bytes(w[at..at + KEY_BYTES].try_into().expect("8 bytes"))
                     };
-                    let mut seen = LongSlot {
-                        first: eight(0),
-                        last: eight(w.len() - KEY_BYTES),
-                        len: w.len() as u32,
-                        id: 0,
-                    };
-                    let slot = ((seen.first ^ seen.last.rotate_left(29))
-                        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                        >> (64 - RECENT_LONG_SLOTS.trailing_zeros()))
-                        as usize;
-                    let r = self.recent_long[slot];
-                    if (r.first, r.last, r.len) == (seen.first, seen.last, seen.len) {
-                        r.id
-                    } else {
-                        seen.id = self.long_id(word);
-                        self.recent_long[slot] = seen;
-                        seen.id
-                    }
+                    let key = (eight(0), eight(w.len() - KEY_BYTES), w.len() as u32);
+                    self.long.id(key, || self.list.add(word))
                 } else {
-                    self.long_id(word)
+                    self.longer_id(word)
                 }
             }
         };
-        let c = &mut self.counts[id as usize];
-        self.touched[self.n_touched] = id;
-        self.n_touched += usize::from(c.n == [0; FIELDS]);
+        let c = &mut self.list.counts[id as usize];
+        self.list.touched[self.n_touched] = id;
+        // Or-ed, not compared as an array: the compare was a call of its own.
+        self.n_touched += usize::from(c.n.iter().fold(0, |a, &n| a | n) == 0);
         if field == 0 && c.n[0] < 2 {
             add_title_position(&mut c.title_at, u8::try_from(lens[0] + 1).unwrap_or(0));
         }
@@ -293,25 +359,16 @@ impl ChunkVocab {
         bigrams(run, |b| self.count(b, key_of(b), field, lens));
     }
 
-    /// The id of a word of more than 8 bytes, from the map.
-    fn long_id(&mut self, word: &str) -> u32 {
-        match self.long.get(word) {
+    /// The id of a word of more than 16 bytes, from the map.
+    fn longer_id(&mut self, word: &str) -> u32 {
+        match self.longer.get(word) {
             Some(&id) => id,
             None => {
-                let id = self.add(word);
-                self.long.insert(word.into(), id);
+                let id = self.list.add(word);
+                self.longer.insert(word.into(), id);
                 id
             }
         }
-    }
-
-    /// A new word's id.
-    #[cold]
-    fn add(&mut self, word: &str) -> u32 {
-        self.words.push(word.into());
-        self.counts.push(Hits::default());
-        self.touched.push(0);
-        (self.words.len() - 1) as u32
     }
 }
 
@@ -735,10 +792,9 @@ mod tests {
     }
 
     #[test]
-    fn counts_every_word_when_more_words_than_recent_slots_take_turns() {
-        // 4,000 distinct short words (more than the table of recent words has slots, so
-        // words share slots and push each other out), each page holding 40 of them
-        // twice and one word that every page holds.
+    fn counts_every_word_when_the_table_of_words_grows() {
+        // 4,000 distinct short words (the table grows twice, moving every word), each
+        // page holding 40 of them twice and one word that every page holds.
         let bodies: Vec<String> = (0..100)
             .map(|p| {
                 let own: Vec<String> = (0..40).map(|i| format!("q{}", p * 40 + i)).collect();
@@ -748,7 +804,7 @@ mod tests {
         let docs: Vec<SearchDoc<'_>> = bodies.iter().map(|b| doc("t", None, b)).collect();
         let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
         let terms = build_terms(&refs, "en");
-        const { assert!(4000 > RECENT_SLOTS) };
+        const { assert!(4000 > SHORT_SLOTS) };
         for w in (0..4000).step_by(7) {
             let t = terms.iter().find(|t| *t.text == *format!("q{w}")).unwrap();
             assert_eq!(t.df, 1, "q{w}");
@@ -770,7 +826,7 @@ mod tests {
     fn words_of_9_to_16_bytes_are_told_apart_by_their_length_and_every_byte() {
         // A letter repeated 9 to 16 times: the words share their first and last 8
         // bytes, so only the length tells them apart. And 2,000 distinct words of 9 to
-        // 12 bytes, more than the table of recent long words has slots.
+        // 12 bytes: the table of long words grows twice.
         let runs: Vec<String> = (9..=16).map(|n| "x".repeat(n)).collect();
         let bodies: Vec<String> = (0..100)
             .map(|p| {
@@ -781,7 +837,7 @@ mod tests {
         let docs: Vec<SearchDoc<'_>> = bodies.iter().map(|b| doc("t", None, b)).collect();
         let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
         let terms = build_terms(&refs, "en");
-        const { assert!(2000 > RECENT_LONG_SLOTS) };
+        const { assert!(2000 > LONG_SLOTS) };
         for (i, run) in runs.iter().enumerate() {
             let pages: Vec<u32> = postings(&terms, run).iter().map(|p| p.page).collect();
             let want: Vec<u32> = (0..100u32).filter(|p| *p as usize % 8 == i).collect();
