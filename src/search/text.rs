@@ -428,7 +428,17 @@ fn word_at(
         let upper = ascii_upper(key);
         (Some(key | upper >> 2), upper != 0)
     } else {
-        (None, word.bytes().any(|c| c.is_ascii_uppercase()))
+        // Eight bytes at a time, the last eight overlapping: a loop over each byte
+        // mispredicted at the end of every long word.
+        let eight =
+            |at: usize| Key::from_le_bytes(b[at..at + KEY_BYTES].try_into().expect("8 bytes"));
+        let mut upper = ascii_upper(eight(end - KEY_BYTES));
+        let mut at = start;
+        while at + KEY_BYTES < end {
+            upper |= ascii_upper(eight(at));
+            at += KEY_BYTES;
+        }
+        (None, upper != 0)
     };
     if upper {
         buf.clear();
@@ -877,6 +887,26 @@ mod tests {
         // Anything else is left to the segmenter.
         for piece in ["e\u{301}", "ʼ", "αβ", "😀", "ab\u{200D}"] {
             assert!(!tokenize_plain(piece, &mut String::new(), &mut |_| ()));
+        }
+    }
+
+    #[test]
+    fn lower_cases_an_upper_case_letter_anywhere_in_a_long_word() {
+        // Long words are checked for upper case eight bytes at a time, the last eight
+        // overlapping: every position of every length must be seen, at the end of the
+        // text (no bytes after the word) and before more text.
+        for len in KEY_BYTES + 1..=MAX_TERM_CHARS {
+            for at in 0..len {
+                let mut word = "q".repeat(len);
+                word.replace_range(at..=at, "Z");
+                let lower = word.to_ascii_lowercase();
+                assert_eq!(words(&word), [lower.as_str()], "{word}");
+                assert_eq!(
+                    words(&format!("{word} ok")),
+                    [lower.as_str(), "ok"],
+                    "{word}"
+                );
+            }
         }
     }
 
