@@ -378,8 +378,11 @@ type ChunkPages<'m> = (u32, Vec<PageTerms>, &'m [u32]);
 
 /// The postings of a group of consecutive pages, sorted by term.
 struct TermSorted {
-    /// Where each term's postings start in `postings` (one more entry than terms).
-    offsets: Vec<u32>,
+    /// Where each term's postings start in `postings`.
+    starts: Vec<u32>,
+    /// Where they end: before the next term's start when two words of a page with one
+    /// stem made one posting, and the gap is left (closing it copied every posting).
+    ends: Vec<u32>,
     /// (page id, hits), by term, then page.
     postings: Vec<(u32, Hits)>,
     /// Field lengths of the group's pages, in page order.
@@ -389,7 +392,7 @@ struct TermSorted {
 impl TermSorted {
     /// The group's postings of term `t`, by page.
     fn postings(&self, t: usize) -> &[(u32, Hits)] {
-        &self.postings[self.offsets[t] as usize..self.offsets[t + 1] as usize]
+        &self.postings[self.starts[t] as usize..self.ends[t] as usize]
     }
 }
 
@@ -411,7 +414,7 @@ fn group_starts(items: impl Iterator<Item = u32>, groups: usize) -> Vec<u32> {
 /// posting.
 fn sort_by_term(chunks: Vec<ChunkPages<'_>>, terms: usize) -> TermSorted {
     // Counts per term are an upper bound where a page has two words with one stem.
-    let mut offsets = group_starts(
+    let offsets = group_starts(
         chunks.iter().flat_map(|(_, pages, term_of)| {
             pages
                 .iter()
@@ -440,20 +443,9 @@ fn sort_by_term(chunks: Vec<ChunkPages<'_>>, terms: usize) -> TermSorted {
             }
         }
     }
-    // Close the gaps that merged postings left at the ends of their terms' ranges.
-    if fill.iter().zip(&offsets[1..]).any(|(f, end)| f != end) {
-        let mut packed = Vec::with_capacity(total);
-        let mut new_offsets = Vec::with_capacity(terms + 1);
-        new_offsets.push(0);
-        for t in 0..terms {
-            packed.extend_from_slice(&postings[offsets[t] as usize..fill[t] as usize]);
-            new_offsets.push(packed.len() as u32);
-        }
-        postings = packed;
-        offsets = new_offsets;
-    }
     TermSorted {
-        offsets,
+        starts: offsets,
+        ends: fill,
         postings,
         lens,
     }
