@@ -98,8 +98,11 @@ type FxMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 /// A page's field lengths, and its terms with a count per field.
 type PageTerms = ([u32; FIELDS], Vec<(u32, Hits)>);
 
+/// A page of a term's postings, scored: page id, score, title positions.
+type ScoredPage = (u32, f32, [u8; 2]);
+
 /// A term's text, df, scored postings and surface forms, before quantising.
-type Scored<'a> = (&'a str, u32, Vec<(u32, f32, [u8; 2])>, Vec<Box<str>>);
+type Scored<'a> = (&'a str, u32, Vec<ScoredPage>, Vec<Box<str>>);
 
 /// Pages analysed together: the words they hold (folded, not yet stemmed) and each
 /// page's words as indexes into them with a count per field.
@@ -598,49 +601,49 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
         })
         .collect();
 
-    // Scores, then the best score of all, then levels.
+    // Scores, then the best score of all, then levels. Each core scores a term's
+    // pages into buffers of its own, reused from term to term, and keeps only the
+    // capped postings.
     let scored: Vec<Scored<'_>> = texts
         .par_iter()
         .enumerate()
-        .map(|(t, &text)| {
-            let surface: Vec<Box<str>> = words_by_term
-                [word_starts[t] as usize..word_starts[t + 1] as usize]
-                .iter()
-                .map(|&w| words[w as usize])
-                .filter(|w| typo_eligible(w))
-                .map(Box::from)
-                .collect();
-            let df = groups.iter().map(|g| g.postings(t).len()).sum::<usize>() as u32;
-            let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
-            let mut s: Vec<(u32, f32, [u8; 2])> = Vec::with_capacity(df as usize);
-            s.extend(groups.iter().flat_map(|g| g.postings(t)).map(|(id, h)| {
-                let c = &h.n;
-                let nm = &norm[*id as usize];
-                // Fields without the term add +0.0, which changes no sum: no branch
-                // on which fields a page has the term in.
-                let mut tf = 0f32;
-                for f in 0..FIELDS {
-                    tf += WEIGHT[f] * f32::from(c[f]) / nm[f];
-                }
-                // BM25F saturates: ×6 on the title alone cannot lift a title match
-                // above a page that repeats the word everywhere. A bonus outside the
-                // saturation keeps "title or purpose matches rank first" (issue 9).
-                let bonus = if c[0] > 0 {
-                    TITLE_BONUS
-                } else if c[1] > 0 {
-                    SUMMARY_BONUS
-                } else {
-                    0.0
-                };
-                (*id, idf * (tf / (K1 + tf) + bonus), h.title_at)
-            }));
-            if s.len() > CAP {
-                s.select_nth_unstable_by(CAP - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                s.truncate(CAP);
-                s.sort_unstable_by_key(|p| p.0);
-            }
-            (text, df, s, surface)
-        })
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(all, scores): &mut (Vec<ScoredPage>, Vec<f32>), (t, &text)| {
+                let surface: Vec<Box<str>> = words_by_term
+                    [word_starts[t] as usize..word_starts[t + 1] as usize]
+                    .iter()
+                    .map(|&w| words[w as usize])
+                    .filter(|w| typo_eligible(w))
+                    .map(Box::from)
+                    .collect();
+                let df = groups.iter().map(|g| g.postings(t).len()).sum::<usize>() as u32;
+                let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+                all.clear();
+                all.extend(groups.iter().flat_map(|g| g.postings(t)).map(|(id, h)| {
+                    let c = &h.n;
+                    let nm = &norm[*id as usize];
+                    // Fields without the term add +0.0, which changes no sum: no branch
+                    // on which fields a page has the term in.
+                    let mut tf = 0f32;
+                    for f in 0..FIELDS {
+                        tf += WEIGHT[f] * f32::from(c[f]) / nm[f];
+                    }
+                    // BM25F saturates: ×6 on the title alone cannot lift a title match
+                    // above a page that repeats the word everywhere. A bonus outside the
+                    // saturation keeps "title or purpose matches rank first" (issue 9).
+                    let bonus = if c[0] > 0 {
+                        TITLE_BONUS
+                    } else if c[1] > 0 {
+                        SUMMARY_BONUS
+                    } else {
+                        0.0
+                    };
+                    (*id, idf * (tf / (K1 + tf) + bonus), h.title_at)
+                }));
+                (text, df, best_pages(all, scores), surface)
+            },
+        )
         .collect();
     let best = scored
         .par_iter()
@@ -678,6 +681,39 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
         );
     }
     terms
+}
+
+/// The [`CAP`] best of a term's scored pages (by score, then the lower page id), still
+/// in page order; `scores` is room to work in.
+///
+/// The `CAP`-th best score is found among the scores alone, and the pages kept in one
+/// pass in page order: all above it, and as many of those equal to it as fit, lowest
+/// ids first. Selecting the pages themselves and sorting them back into page order
+/// cost a sort of a thousand postings for every common term.
+fn best_pages(all: &[ScoredPage], scores: &mut Vec<f32>) -> Vec<ScoredPage> {
+    if all.len() <= CAP {
+        return all.to_vec();
+    }
+    scores.clear();
+    scores.extend(all.iter().map(|p| p.1));
+    let (_, &mut last, _) = scores.select_nth_unstable_by(CAP - 1, |a, b| b.total_cmp(a));
+    let above = all.iter().filter(|p| p.1.total_cmp(&last).is_gt()).count();
+    let mut ties = CAP - above;
+    let mut kept = Vec::with_capacity(CAP);
+    for p in all {
+        let keep = match p.1.total_cmp(&last) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Equal if ties > 0 => {
+                ties -= 1;
+                true
+            }
+            _ => false,
+        };
+        if keep {
+            kept.push(*p);
+        }
+    }
+    kept
 }
 
 /// The impact level (1–63) of `score` against the best score of the index.
@@ -839,6 +875,28 @@ mod tests {
             let word = format!("qqqqqqqq{w}");
             let t = terms.iter().find(|t| *t.text == *word).unwrap();
             assert_eq!((t.df, t.postings[0].page), (1, w / 20), "{word}");
+        }
+    }
+
+    #[test]
+    fn keeps_the_best_pages_in_page_order_with_ties_to_the_lower_ids() {
+        // Pseudo-random scores from a few values, so many pages tie at the cut; the
+        // reference selects by (score, then lower id) and sorts back by page.
+        let mut seed = 7u32;
+        for len in [CAP - 1, CAP, CAP + 1, 3 * CAP + 17] {
+            let all: Vec<ScoredPage> = (0..len as u32)
+                .map(|page| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    (page, f32::from((seed >> 16) as u8 % 7), [0, 0])
+                })
+                .collect();
+            let mut want = all.clone();
+            if want.len() > CAP {
+                want.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                want.truncate(CAP);
+                want.sort_by_key(|p| p.0);
+            }
+            assert_eq!(best_pages(&all, &mut Vec::new()), want, "{len} pages");
         }
     }
 
