@@ -169,11 +169,12 @@ pub(crate) fn typo_files(terms: &[Term]) -> Vec<(String, String)> {
         .map(|(&s, &e)| {
             let mut out = String::from("[");
             let mut prev: &str = "";
+            let mut line = String::new();
             for (k, (r, df, imp)) in rev[s..e].iter().enumerate() {
                 if k > 0 {
                     out.push(',');
                 }
-                let mut line = String::new();
+                line.clear();
                 push_front(&mut line, prev, r);
                 line.push(' ');
                 push_num(&mut line, u64::from(*df));

@@ -107,7 +107,7 @@ type Scored<'a> = (&'a str, u32, Vec<ScoredPage>, Vec<Box<str>>);
 /// Pages analysed together: the words they hold (folded, not yet stemmed) and each
 /// page's words as indexes into them with a count per field.
 struct Chunk {
-    words: Vec<Box<str>>,
+    words: Words,
     docs: Vec<PageTerms>,
 }
 
@@ -182,10 +182,43 @@ struct ChunkVocab {
     n_touched: usize,
 }
 
+/// Words laid end to end in one string: one allocation for a chunk's vocabulary, not
+/// one a word (the man pages' chunks held half a million words, each freed one by one
+/// on one core at the end).
+#[derive(Default)]
+struct Words {
+    text: String,
+    /// Where each word ends in `text`.
+    ends: Vec<u32>,
+}
+
+impl Words {
+    /// Adds `word`.
+    fn push(&mut self, word: &str) {
+        self.text.push_str(word);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    /// How many words there are.
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The words, by id.
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let word = &self.text[start..end as usize];
+            start = end as usize;
+            word
+        })
+    }
+}
+
 /// A chunk's words by id, with what the current page holds of each.
 struct WordList {
     /// Words by id.
-    words: Vec<Box<str>>,
+    words: Words,
     /// The current page's hits of each word.
     counts: Vec<Hits>,
     /// The words the current page holds, in the order first seen: the first
@@ -199,7 +232,7 @@ impl WordList {
     /// A new word's id.
     #[cold]
     fn add(&mut self, word: &str) -> u32 {
-        self.words.push(word.into());
+        self.words.push(word);
         self.counts.push(Hits::default());
         self.touched.push(0);
         (self.words.len() - 1) as u32
@@ -317,7 +350,7 @@ impl ChunkVocab {
             long: Slots::with_slots(LONG_SLOTS),
             longer: FxMap::default(),
             list: WordList {
-                words: Vec::new(),
+                words: Words::default(),
                 counts: Vec::new(),
                 touched: vec![0],
             },
@@ -464,7 +497,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     // their words 2–3 times slower, at the same analysis time).
     let chunks = 4 * rayon::current_num_threads();
     let chunk_len = docs.len().div_ceil(chunks).max(16);
-    let (chunk_words, chunk_docs): (Vec<Vec<Box<str>>>, Vec<Vec<PageTerms>>) = docs
+    let (chunk_words, chunk_docs): (Vec<Words>, Vec<Vec<PageTerms>>) = docs
         .par_chunks(chunk_len)
         .map(analyze_chunk)
         .map(|c| (c.words, c.docs))
@@ -473,7 +506,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
 
     // One vocabulary of words: chunk word ids → global word ids. Sized for every chunk
     // word at once (most are repeats): growing rehashed every word several times.
-    let chunk_total: usize = chunk_words.iter().map(Vec::len).sum();
+    let chunk_total: usize = chunk_words.iter().map(Words::len).sum();
     let mut global: FxMap<&str, u32> =
         FxMap::with_capacity_and_hasher(chunk_total, Default::default());
     let mut words: Vec<&str> = Vec::with_capacity(chunk_total);
@@ -494,21 +527,27 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     let t_map = t_start.elapsed();
     // Each word stemmed once, on every core; then words → terms (two words with one
     // stem share a term).
-    let stems: Vec<Option<String>> = words
-        .par_iter()
-        .map(|w| match &stemmer {
-            Some(s) if stemmable(w) => Some(s.stem(w).into_owned()),
-            _ => None,
+    // Stems go into one string a batch of words, not one allocation a word.
+    let stems: Vec<Words> = words
+        .par_chunks(1024)
+        .map(|batch| {
+            let mut out = Words::default();
+            for w in batch {
+                match &stemmer {
+                    Some(s) if stemmable(w) => out.push(&s.stem(w)),
+                    _ => out.push(w),
+                }
+            }
+            out
         })
         .collect();
     let mut by_term: FxMap<&str, u32> =
         FxMap::with_capacity_and_hasher(words.len(), Default::default());
     let mut texts: Vec<&str> = Vec::with_capacity(words.len());
-    let term_of: Vec<u32> = words
+    let term_of: Vec<u32> = stems
         .iter()
-        .zip(&stems)
-        .map(|(w, s)| {
-            let t: &str = s.as_deref().unwrap_or(w);
+        .flat_map(Words::iter)
+        .map(|t| {
             *by_term.entry(t).or_insert_with(|| {
                 texts.push(t);
                 (texts.len() - 1) as u32
