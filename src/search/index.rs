@@ -59,11 +59,19 @@ pub(crate) struct Posting {
 
 /// A word's (or term's) counts on one page, field by field, and where it stands in the
 /// title (as [`Posting::title_at`]).
+///
+/// Eight bytes, as a page holds hundreds of words and the index keeps every page's
+/// twice (counted, then sorted by term): the short fields count to 255, which no
+/// score needs more of (BM25 saturates long before), and the body to 65,535.
 #[derive(Debug, Clone, Copy, Default)]
 struct Hits {
-    n: [u16; FIELDS],
+    /// Title, summary and purpose, headings, structured fields.
+    few: [u8; FIELDS - 1],
+    body: u16,
     title_at: [u8; 2],
 }
+
+const _: () = assert!(std::mem::size_of::<Hits>() == 8);
 
 /// Adds title position `at` (1-based) to `to`, keeping the two first, ascending.
 fn add_title_position(to: &mut [u8; 2], at: u8) {
@@ -79,11 +87,38 @@ fn add_title_position(to: &mut [u8; 2], at: u8) {
 }
 
 impl Hits {
+    /// The count in field `f`.
+    #[inline(always)]
+    fn n(&self, f: usize) -> u16 {
+        if f == FIELDS - 1 {
+            self.body
+        } else {
+            u16::from(self.few[f])
+        }
+    }
+
+    /// Counts one more in field `f`.
+    #[inline(always)]
+    fn add(&mut self, f: usize) {
+        if f == FIELDS - 1 {
+            self.body = self.body.saturating_add(1);
+        } else {
+            self.few[f] = self.few[f].saturating_add(1);
+        }
+    }
+
+    /// Whether no field counts anything.
+    #[inline(always)]
+    fn is_empty(&self) -> bool {
+        u32::from_ne_bytes(self.few) == 0 && self.body == 0
+    }
+
     /// Adds the hits of another word of the page with the same stem.
     fn merge(&mut self, other: &Hits) {
-        for f in 0..FIELDS {
-            self.n[f] = self.n[f].saturating_add(other.n[f]);
+        for f in 0..FIELDS - 1 {
+            self.few[f] = self.few[f].saturating_add(other.few[f]);
         }
+        self.body = self.body.saturating_add(other.body);
         for at in other.title_at {
             add_title_position(&mut self.title_at, at);
         }
@@ -380,12 +415,11 @@ impl ChunkVocab {
         };
         let c = &mut self.list.counts[id as usize];
         self.list.touched[self.n_touched] = id;
-        // Or-ed, not compared as an array: the compare was a call of its own.
-        self.n_touched += usize::from(c.n.iter().fold(0, |a, &n| a | n) == 0);
-        if field == 0 && c.n[0] < 2 {
+        self.n_touched += usize::from(c.is_empty());
+        if field == 0 && c.few[0] < 2 {
             add_title_position(&mut c.title_at, u8::try_from(lens[0] + 1).unwrap_or(0));
         }
-        c.n[field] = c.n[field].saturating_add(1);
+        c.add(field);
         lens[field] += 1;
     }
 
@@ -660,7 +694,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
                 let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
                 all.clear();
                 all.extend(groups.iter().flat_map(|g| g.postings(t)).map(|(id, h)| {
-                    let c = &h.n;
+                    let c: [u16; FIELDS] = std::array::from_fn(|f| h.n(f));
                     let nm = &norm[*id as usize];
                     // Fields without the term add +0.0, which changes no sum: no branch
                     // on which fields a page has the term in.
@@ -937,6 +971,30 @@ mod tests {
             }
             assert_eq!(best_pages(&all, &mut Vec::new()), want, "{len} pages");
         }
+    }
+
+    #[test]
+    fn counts_saturate_where_a_field_runs_over() {
+        // 300 times in a heading (the short fields count to 255) and 70,000 times in
+        // the body (which counts to 65,535): counted to the limit, not wrapped round to
+        // a small count that would rank the page below one that says the word once.
+        let heading = "flood ".repeat(300);
+        let body = "flood ".repeat(70_000);
+        let mut many = doc("Many", None, &body);
+        many.headings = vec![&heading];
+        let once = doc("Once", None, "flood");
+        let refs = [&many, &once];
+        let mut hits = Hits::default();
+        for _ in 0..300 {
+            hits.add(2);
+        }
+        for _ in 0..70_000 {
+            hits.add(FIELDS - 1);
+        }
+        assert_eq!((hits.n(2), hits.n(FIELDS - 1)), (255, 65_535));
+        let terms = build_terms(&refs, "en");
+        let p = postings(&terms, "flood");
+        assert!(p[0].level > p[1].level, "{p:?}");
     }
 
     #[test]
