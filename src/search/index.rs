@@ -3,7 +3,9 @@
 
 use super::SearchDoc;
 use super::files::typo_eligible;
-use super::text::{KEY_BYTES, Key, Token, bigrams, key_of, stemmable, stemmer_for, tokenize};
+use super::text::{
+    KEY_BYTES, Key, Token, bigrams, key_at, key_of, stemmable, stemmer_for, tokenize,
+};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -403,10 +405,7 @@ impl ChunkVocab {
             None => {
                 let w = word.as_bytes();
                 if w.len() <= 2 * KEY_BYTES {
-                    let eight = |at: usize| {
-                        Key::from_le_bytes(w[at..at + KEY_BYTES].try_into().expect("8 bytes"))
-                    };
-                    let key = (eight(0), eight(w.len() - KEY_BYTES), w.len() as u32);
+                    let key = (key_at(w, 0), key_at(w, w.len() - KEY_BYTES), w.len() as u32);
                     self.long.id(key, || self.list.add(word))
                 } else {
                     self.longer_id(word)

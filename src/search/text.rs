@@ -430,12 +430,10 @@ fn word_at(
     } else {
         // Eight bytes at a time, the last eight overlapping: a loop over each byte
         // mispredicted at the end of every long word.
-        let eight =
-            |at: usize| Key::from_le_bytes(b[at..at + KEY_BYTES].try_into().expect("8 bytes"));
-        let mut upper = ascii_upper(eight(end - KEY_BYTES));
+        let mut upper = ascii_upper(key_at(b, end - KEY_BYTES));
         let mut at = start;
         while at + KEY_BYTES < end {
-            upper |= ascii_upper(eight(at));
+            upper |= ascii_upper(key_at(b, at));
             at += KEY_BYTES;
         }
         (None, upper != 0)
@@ -457,6 +455,13 @@ fn word_at(
 #[inline]
 fn ascii_upper(key: Key) -> Key {
     bytes_in(key, b'A', b'Z')
+}
+
+/// The 8 bytes of `bytes` from `at` as one integer, the first in the lowest byte (as a
+/// [`Key`] holds them). Panics unless 8 bytes are there.
+#[inline(always)]
+pub(crate) fn key_at(bytes: &[u8], at: usize) -> Key {
+    Key::from_le_bytes(bytes[at..at + KEY_BYTES].try_into().expect("8 bytes"))
 }
 
 /// The [`Key`] of a word of up to 8 bytes.
