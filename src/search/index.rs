@@ -3,9 +3,7 @@
 
 use super::SearchDoc;
 use super::files::typo_eligible;
-use super::text::{
-    KEY_BYTES, Key, Token, bigrams, key_at, key_of, stemmable, stemmer_for, tokenize,
-};
+use super::text::{Key, Token, bigrams, key_of, stemmable, stemmer_for, tokenize};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -163,7 +161,14 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
                 text,
                 #[inline(always)]
                 |t| match t {
-                    Token::Word(w, key) => vocab.count(w, key, field, &mut lens),
+                    Token::Ascii(raw, key) => {
+                        let id = vocab.keyed.id(key, || vocab.list.add_lowered(raw));
+                        vocab.count(id, field, &mut lens);
+                    }
+                    Token::Word(w, key) => {
+                        let id = vocab.id(w, key);
+                        vocab.count(id, field, &mut lens);
+                    }
                     Token::Cjk(run) => vocab.count_bigrams(run, field, &mut lens),
                 },
             );
@@ -207,10 +212,8 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
 
 /// A chunk's own vocabulary, and the counts of the page being analysed.
 struct ChunkVocab {
-    /// Words of up to 8 bytes (most of them) by their [`Key`].
-    short: Slots<Key>,
-    /// Words of 9 to 16 bytes by their [`LongKey`].
-    long: Slots<LongKey>,
+    /// Words of up to 16 bytes (nearly all) by their [`Key`].
+    keyed: Slots,
     /// Longer words by their text.
     longer: FxMap<Box<str>, u32>,
     /// The words and the current page's counts, by id.
@@ -274,55 +277,35 @@ impl WordList {
         self.touched.push(0);
         (self.words.len() - 1) as u32
     }
-}
 
-/// A word of 9 to 16 bytes: its first 8 bytes, its last 8 (which overlap) and its
-/// length say every byte of it.
-type LongKey = (Key, Key, u32);
-
-/// What [`Slots`] can be keyed by: a word's bytes as integers, with one value no word
-/// has, which marks an empty slot.
-trait SlotKey: Copy + Eq {
-    /// The key of an empty slot.
-    const EMPTY: Self;
-    /// 64 bits that differ between words, to be spread by Fibonacci hashing.
-    fn bits(&self) -> u64;
-}
-
-impl SlotKey for Key {
-    // No word has the key 0: words hold no zero byte.
-    const EMPTY: Key = 0;
-    #[inline(always)]
-    fn bits(&self) -> u64 {
-        *self
-    }
-}
-
-impl SlotKey for LongKey {
-    // No word has the length 0.
-    const EMPTY: LongKey = (0, 0, 0);
-    #[inline(always)]
-    fn bits(&self) -> u64 {
-        self.0 ^ self.1.rotate_left(29)
+    /// A new word's id, for an ASCII word as written: it is kept lower-cased.
+    #[cold]
+    fn add_lowered(&mut self, ascii: &str) -> u32 {
+        let id = self.add(ascii);
+        let at = self.words.text.len() - ascii.len();
+        self.words.text[at..].make_ascii_lowercase();
+        id
     }
 }
 
 /// Word ids by key in one flat table, probed in line: most words are found in the
-/// first slot they hash to, with one compare of integers and no string hashing. It
+/// first slot they hash to, with two compares of integers and no string hashing. It
 /// never holds more than half its slots, so probes stay short.
-struct Slots<K> {
-    slots: Vec<(K, u32)>,
+struct Slots {
+    /// Each slot's key, halves apart (16 bytes of alignment would make a slot 32
+    /// bytes), and word id. A key of 0 marks an empty slot: no word has it.
+    slots: Vec<([u64; 2], u32)>,
     /// Words held.
     len: usize,
     /// 64 − log2(slots): how far a hash is shifted to give a slot.
     shift: u32,
 }
 
-impl<K: SlotKey> Slots<K> {
+impl Slots {
     /// A table of `slots` slots (a power of two).
-    fn with_slots(slots: usize) -> Slots<K> {
+    fn with_slots(slots: usize) -> Slots {
         Slots {
-            slots: vec![(K::EMPTY, 0); slots],
+            slots: vec![([0, 0], 0); slots],
             len: 0,
             shift: 64 - slots.trailing_zeros(),
         }
@@ -330,13 +313,15 @@ impl<K: SlotKey> Slots<K> {
 
     /// Where `key` is, or would go.
     #[inline(always)]
-    fn find(&self, key: K) -> usize {
+    fn find(&self, key: [u64; 2]) -> usize {
         let mask = self.slots.len() - 1;
-        // Fibonacci hashing: the top bits of the key times 2^64 / φ.
-        let mut i = (key.bits().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
+        // Fibonacci hashing: the top bits of the key times 2^64 / φ. The second half
+        // is 0 for words of up to 8 bytes, most of them.
+        let bits = key[0] ^ key[1].rotate_left(29);
+        let mut i = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
         loop {
             let k = self.slots[i].0;
-            if k == key || k == K::EMPTY {
+            if k == key || k == [0, 0] {
                 return i;
             }
             i = (i + 1) & mask;
@@ -345,7 +330,8 @@ impl<K: SlotKey> Slots<K> {
 
     /// The id of `key`, or a new one from `add` for a word not seen before.
     #[inline(always)]
-    fn id(&mut self, key: K, add: impl FnOnce() -> u32) -> u32 {
+    fn id(&mut self, key: Key, add: impl FnOnce() -> u32) -> u32 {
+        let key = [key as u64, (key >> 64) as u64];
         let i = self.find(key);
         let (k, id) = self.slots[i];
         if k == key {
@@ -357,13 +343,13 @@ impl<K: SlotKey> Slots<K> {
     /// Puts `key` with `id` at slot `i` (found empty), growing the table when it is
     /// half full.
     #[cold]
-    fn insert(&mut self, i: usize, key: K, id: u32) -> u32 {
+    fn insert(&mut self, i: usize, key: [u64; 2], id: u32) -> u32 {
         self.slots[i] = (key, id);
         self.len += 1;
         if 2 * self.len > self.slots.len() {
             let old = std::mem::replace(self, Slots::with_slots(2 * self.slots.len()));
             for (k, id) in old.slots {
-                if k != K::EMPTY {
+                if k != [0, 0] {
                     let at = self.find(k);
                     self.slots[at] = (k, id);
                 }
@@ -374,17 +360,14 @@ impl<K: SlotKey> Slots<K> {
     }
 }
 
-/// A chunk's first table of short words: a page of text fits without growing it.
-const SHORT_SLOTS: usize = 2048;
-/// A chunk's first table of words of 9 to 16 bytes.
-const LONG_SLOTS: usize = 1024;
+/// A chunk's first table of words: a page of text fits without growing it.
+const SLOTS: usize = 4096;
 
 impl ChunkVocab {
     /// An empty vocabulary.
     fn new() -> ChunkVocab {
         ChunkVocab {
-            short: Slots::with_slots(SHORT_SLOTS),
-            long: Slots::with_slots(LONG_SLOTS),
+            keyed: Slots::with_slots(SLOTS),
             longer: FxMap::default(),
             list: WordList {
                 words: Words::default(),
@@ -395,23 +378,19 @@ impl ChunkVocab {
         }
     }
 
-    /// Counts one occurrence of `word` (with its [`Key`], if it has one) in `field`;
-    /// `lens` holds the page's field lengths so far (a title word's position is its
-    /// title's length before it).
+    /// The id of `word` (lower-cased and folded), with its [`Key`] if it has one.
     #[inline(always)]
-    fn count(&mut self, word: &str, key: Option<Key>, field: usize, lens: &mut [u32; FIELDS]) {
-        let id = match key {
-            Some(key) => self.short.id(key, || self.list.add(word)),
-            None => {
-                let w = word.as_bytes();
-                if w.len() <= 2 * KEY_BYTES {
-                    let key = (key_at(w, 0), key_at(w, w.len() - KEY_BYTES), w.len() as u32);
-                    self.long.id(key, || self.list.add(word))
-                } else {
-                    self.longer_id(word)
-                }
-            }
-        };
+    fn id(&mut self, word: &str, key: Option<Key>) -> u32 {
+        match key {
+            Some(key) => self.keyed.id(key, || self.list.add(word)),
+            None => self.longer_id(word),
+        }
+    }
+
+    /// Counts one occurrence of word `id` in `field`; `lens` holds the page's field
+    /// lengths so far (a title word's position is its title's length before it).
+    #[inline(always)]
+    fn count(&mut self, id: u32, field: usize, lens: &mut [u32; FIELDS]) {
         let c = &mut self.list.counts[id as usize];
         self.list.touched[self.n_touched] = id;
         self.n_touched += usize::from(c.is_empty());
@@ -425,7 +404,10 @@ impl ChunkVocab {
     /// Counts the bigrams of a CJK run, as [`ChunkVocab::count`] counts a word.
     #[inline(never)]
     fn count_bigrams(&mut self, run: &str, field: usize, lens: &mut [u32; FIELDS]) {
-        bigrams(run, |b| self.count(b, key_of(b), field, lens));
+        bigrams(run, |b| {
+            let id = self.id(b, key_of(b));
+            self.count(id, field, lens);
+        });
     }
 
     /// The id of a word of more than 16 bytes, from the map.
@@ -893,9 +875,9 @@ mod tests {
 
     #[test]
     fn counts_every_word_when_the_table_of_words_grows() {
-        // 4,000 distinct short words (the table grows twice, moving every word), each
+        // 6,000 distinct short words (the table grows twice, moving every word), each
         // page holding 40 of them twice and one word that every page holds.
-        let bodies: Vec<String> = (0..100)
+        let bodies: Vec<String> = (0..150)
             .map(|p| {
                 let own: Vec<String> = (0..40).map(|i| format!("q{}", p * 40 + i)).collect();
                 format!("{} every {}", own.join(" "), own.join(" "))
@@ -904,14 +886,14 @@ mod tests {
         let docs: Vec<SearchDoc<'_>> = bodies.iter().map(|b| doc("t", None, b)).collect();
         let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
         let terms = build_terms(&refs, "en");
-        const { assert!(4000 > SHORT_SLOTS) };
-        for w in (0..4000).step_by(7) {
+        const { assert!(6000 > SLOTS) };
+        for w in (0..6000).step_by(7) {
             let t = terms.iter().find(|t| *t.text == *format!("q{w}")).unwrap();
             assert_eq!(t.df, 1, "q{w}");
             assert_eq!(t.postings[0].page, w / 40, "q{w}");
         }
         let every = terms.iter().find(|t| &*t.text == "everi").unwrap();
-        assert_eq!(every.df, 100);
+        assert_eq!(every.df, 150);
         // Every page's words counted once each, twice over: equal levels per page.
         let first_page: Vec<u8> = (0..40)
             .map(|i| postings(&terms, &format!("q{i}"))[0].level)
@@ -923,12 +905,13 @@ mod tests {
     }
 
     #[test]
-    fn words_of_9_to_16_bytes_are_told_apart_by_their_length_and_every_byte() {
-        // A letter repeated 9 to 16 times: the words share their first and last 8
-        // bytes, so only the length tells them apart. And 2,000 distinct words of 9 to
-        // 12 bytes: the table of long words grows twice.
+    fn words_of_9_to_16_bytes_are_told_apart_by_every_byte() {
+        // A letter repeated 9 to 16 times: the words share their first 8 bytes and their
+        // last 8, so only the bytes after the 8th (and the zeros after the word) tell
+        // them apart. And 3,000 distinct words of 9 to 12 bytes, which share their
+        // first 8 bytes: the table grows with them.
         let runs: Vec<String> = (9..=16).map(|n| "x".repeat(n)).collect();
-        let bodies: Vec<String> = (0..100)
+        let bodies: Vec<String> = (0..150)
             .map(|p| {
                 let own: Vec<String> = (0..20).map(|i| format!("qqqqqqqq{}", p * 20 + i)).collect();
                 format!("{} {} {}", runs[p % 8], own.join(" "), own.join(" "))
@@ -937,13 +920,13 @@ mod tests {
         let docs: Vec<SearchDoc<'_>> = bodies.iter().map(|b| doc("t", None, b)).collect();
         let refs: Vec<&SearchDoc<'_>> = docs.iter().collect();
         let terms = build_terms(&refs, "en");
-        const { assert!(2000 > LONG_SLOTS) };
+        const { assert!(2 * 3000 > SLOTS) };
         for (i, run) in runs.iter().enumerate() {
             let pages: Vec<u32> = postings(&terms, run).iter().map(|p| p.page).collect();
-            let want: Vec<u32> = (0..100u32).filter(|p| *p as usize % 8 == i).collect();
+            let want: Vec<u32> = (0..150u32).filter(|p| *p as usize % 8 == i).collect();
             assert_eq!(pages, want, "{run}");
         }
-        for w in (0..2000).step_by(7) {
+        for w in (0..3000).step_by(7) {
             let word = format!("qqqqqqqq{w}");
             let t = terms.iter().find(|t| *t.text == *word).unwrap();
             assert_eq!((t.df, t.postings[0].page), (1, w / 20), "{word}");

@@ -18,8 +18,13 @@ pub(crate) const MAX_TERM_CHARS: usize = 40;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Token<'a> {
     /// A word, lower-cased and folded, not yet stemmed, and its [`Key`] (for a word of
-    /// up to 8 bytes).
+    /// up to 16 bytes).
     Word(&'a str, Option<Key>),
+    /// An ASCII word of up to 16 letters and digits as written, upper case and all, and
+    /// the [`Key`] of it lower-cased. Most words come this way: the index reads a word's
+    /// text only the first time it sees the word, and lowering each word's text when it
+    /// had upper case was a branch taken at random.
+    Ascii(&'a str, Key),
     /// A run of Han, Hiragana, Katakana or Hangul characters (indexed as bigrams).
     Cjk(&'a str),
 }
@@ -289,14 +294,14 @@ fn tokenize_unicode(text: &str, buf: &mut String, mut f: impl FnMut(Token<'_>)) 
     emit_cjk(&mut cjk, &mut f);
 }
 
-/// A word's key: a word of up to 8 bytes as one integer (its bytes, zero-padded, the
-/// first in the lowest byte), which hashes and compares in a step. Words never hold a
-/// zero byte (they are letters, digits and CJK characters), so two words never share
-/// a key.
-pub(crate) type Key = u64;
+/// A word's key: a word of up to 16 bytes as one integer (its bytes, zero-padded, the
+/// first in the lowest byte), which hashes and compares in a step or two. Words never
+/// hold a zero byte (they are letters, digits and CJK characters), so two words never
+/// share a key.
+pub(crate) type Key = u128;
 
 /// The longest word (in bytes) that has a [`Key`].
-pub(crate) const KEY_BYTES: usize = 8;
+pub(crate) const KEY_BYTES: usize = 16;
 
 /// 0x01 in every byte of a `u64`.
 const ONES: u64 = u64::MAX / 0xFF;
@@ -406,65 +411,41 @@ fn word_at(
         return;
     }
     let len = end - start;
-    if len > MAX_TERM_CHARS {
+    if len > KEY_BYTES {
+        // Rare: lowered as text, without a key.
+        if len <= MAX_TERM_CHARS {
+            buf.clear();
+            buf.push_str(&text[start..end]);
+            buf.make_ascii_lowercase();
+            f(Token::Word(buf, None));
+        }
         return;
     }
-    let word = &text[start..end];
-    // The key and whether the word has upper case: for a short word, from one load
-    // (the bytes after the word cleared) and all its bytes at once.
-    let (key, upper) = if len <= KEY_BYTES {
-        let key = match b.get(start..start + KEY_BYTES) {
-            Some(bytes) => {
-                let all = Key::from_le_bytes(bytes.try_into().expect("KEY_BYTES bytes"));
-                let keep = if len == KEY_BYTES {
-                    Key::MAX
-                } else {
-                    (1 << (8 * len)) - 1
-                };
-                all & keep
-            }
-            None => key_of(word).expect("a short word"),
-        };
-        let upper = ascii_upper(key);
-        (Some(key | upper >> 2), upper != 0)
-    } else {
-        // Eight bytes at a time, the last eight overlapping: a loop over each byte
-        // mispredicted at the end of every long word.
-        let mut upper = ascii_upper(key_at(b, end - KEY_BYTES));
-        let mut at = start;
-        while at + KEY_BYTES < end {
-            upper |= ascii_upper(key_at(b, at));
-            at += KEY_BYTES;
+    // The key from one load of 16 bytes, the bytes after the word cleared, and lowered
+    // with no branch on whether the word has upper case.
+    let bytes: [u8; KEY_BYTES] = match b.get(start..start + KEY_BYTES) {
+        Some(bytes) => bytes.try_into().expect("KEY_BYTES bytes"),
+        None => {
+            // The end of the text: fewer than 16 bytes remain.
+            let mut bytes = [0u8; KEY_BYTES];
+            bytes[..len].copy_from_slice(&b[start..end]);
+            bytes
         }
-        (None, upper != 0)
     };
-    if upper {
-        buf.clear();
-        buf.push_str(word);
-        buf.make_ascii_lowercase();
-        f(Token::Word(buf, key));
-    } else {
-        // Most words are already lower case: hand out the text itself.
-        f(Token::Word(word, key));
-    }
+    let key = Key::from_le_bytes(bytes) & (Key::MAX >> (8 * (KEY_BYTES - len)));
+    f(Token::Ascii(&text[start..end], key | ascii_upper(key) >> 2));
 }
 
 /// The high bit (0x80) of every byte of `key` (ASCII letters and digits, zero-padded)
 /// that is an upper-case letter, for all of its bytes at once: `key | upper >> 2` is the
 /// key lower-cased.
-#[inline]
-fn ascii_upper(key: Key) -> Key {
-    bytes_in(key, b'A', b'Z')
-}
-
-/// The 8 bytes of `bytes` from `at` as one integer, the first in the lowest byte (as a
-/// [`Key`] holds them). Panics unless 8 bytes are there.
 #[inline(always)]
-pub(crate) fn key_at(bytes: &[u8], at: usize) -> Key {
-    Key::from_le_bytes(bytes[at..at + KEY_BYTES].try_into().expect("8 bytes"))
+fn ascii_upper(key: Key) -> Key {
+    let half = |x: Key| Key::from(bytes_in(x as u64, b'A', b'Z'));
+    half(key) | half(key >> 64) << 64
 }
 
-/// The [`Key`] of a word of up to 8 bytes.
+/// The [`Key`] of a word of up to 16 bytes.
 #[inline]
 pub(crate) fn key_of(word: &str) -> Option<Key> {
     let b = word.as_bytes();
@@ -561,12 +542,14 @@ pub(crate) fn stemmable(word: &str) -> bool {
 pub fn analyze(text: &str, language: &str) -> Vec<String> {
     let stemmer = stemmer_for(language);
     let mut out = Vec::new();
+    let mut push = |w: &str| match &stemmer {
+        Some((_, s)) if stemmable(w) => out.push(s.stem(w).into_owned()),
+        _ => out.push(w.to_string()),
+    };
     tokenize(text, |t| match t {
-        Token::Word(w, _) => match &stemmer {
-            Some((_, s)) if stemmable(w) => out.push(s.stem(w).into_owned()),
-            _ => out.push(w.to_string()),
-        },
-        Token::Cjk(run) => bigrams(run, |b| out.push(b.to_string())),
+        Token::Word(w, _) => push(w),
+        Token::Ascii(w, _) => push(&w.to_ascii_lowercase()),
+        Token::Cjk(run) => bigrams(run, |b| push(b)),
     });
     out
 }
@@ -576,15 +559,7 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<String> {
-        let mut v = Vec::new();
-        tokenize(text, |t| match t {
-            Token::Word(w, key) => {
-                assert_eq!(key, key_of(w), "{w}");
-                v.push(w.to_string())
-            }
-            Token::Cjk(r) => v.push(format!("cjk:{r}")),
-        });
-        v
+        token_strings(|f| tokenize(text, f))
     }
 
     #[test]
@@ -646,16 +621,21 @@ mod tests {
 
     #[test]
     fn keys_words_read_in_one_load_as_pack_does() {
-        // Words of every length up to and past 8 bytes, in every case, at the start, in
-        // the middle and at the very end of the text (where fewer than 8 bytes remain).
-        let text = "A ab ABC abcD Abcde ABCDEF abcdefg ABCDEFGH abcdefghi ABCDEFGHIJKLMNOP \
-                    abcdefghijklmnopq Z9 x Mixed WORDS e";
-        let got = words(text); // asserts every key against `key_of`
-        assert_eq!(got.len(), 16);
-        assert_eq!(got[7], "abcdefgh");
-        assert_eq!(got[9], "abcdefghijklmnop");
-        let k = key_of("AZaz09@[").unwrap();
-        assert_eq!(k | ascii_upper(k) >> 2, key_of("azaz09@[").unwrap());
+        // Words of every length up to and past 16 bytes, upper case in either half of the
+        // key, at the start, in the middle and at the very end of the text (where fewer
+        // than 16 bytes remain). `words` checks every key against `key_of`.
+        let letters = "aBcDeFgHiJkLmNoPqRs";
+        for len in 1..=KEY_BYTES + 2 {
+            let word = &letters[..len];
+            let lower = word.to_ascii_lowercase();
+            let lower = lower.as_str();
+            assert_eq!(words(word), [lower]);
+            assert_eq!(words(&format!("{word} x")), [lower, "x"]);
+            assert_eq!(words(&format!("x {word}")), ["x", lower]);
+            assert_eq!(words(&format!("x.{word}.")), ["x", lower]);
+        }
+        let k = key_of("AZaz09@[ABYZ`{").unwrap();
+        assert_eq!(k | ascii_upper(k) >> 2, key_of("azaz09@[abyz`{").unwrap());
         // Words cut across the blocks the boundaries are found in.
         let long: String = (0..400).map(|i| format!("Word{i} don't ")).collect();
         let got = words(&long);
@@ -720,14 +700,21 @@ mod tests {
         }
     }
 
-    /// The tokens `cut` hands out, as strings (`cjk:` before a CJK run); each word's key
-    /// checked on the way.
+    /// The tokens `cut` hands out, as strings (`cjk:` before a CJK run), lower-cased;
+    /// each word's key checked on the way.
     fn token_strings(cut: impl FnOnce(&mut dyn FnMut(Token<'_>))) -> Vec<String> {
         let mut out = Vec::new();
         cut(&mut |t| match t {
             Token::Word(w, key) => {
                 assert_eq!(key, key_of(w), "{w:?}");
                 out.push(w.to_string());
+            }
+            Token::Ascii(raw, key) => {
+                assert!(raw.len() <= KEY_BYTES, "{raw:?}");
+                assert!(raw.bytes().all(|c| c.is_ascii_alphanumeric()), "{raw:?}");
+                let w = raw.to_ascii_lowercase();
+                assert_eq!(Some(key), key_of(&w), "{raw:?}");
+                out.push(w);
             }
             Token::Cjk(run) => out.push(format!("cjk:{run}")),
         });
