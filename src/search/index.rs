@@ -152,6 +152,7 @@ struct Chunk {
 fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
     let mut vocab = ChunkVocab::new();
     let mut out = Vec::with_capacity(docs.len());
+    let mut joined = String::new();
     for doc in docs {
         let mut lens = [0u32; FIELDS];
         let mut add = |field: usize, text: &str| {
@@ -174,18 +175,25 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
             );
         };
         add(0, doc.title);
-        if let Some(s) = doc.summary {
-            add(1, s);
-        }
-        if let Some(p) = doc.purpose {
+        // A field's strings are tokenized as one text, a line each: no word spans a
+        // line, so the tokens are the same, and a page's 20 or so short strings
+        // cost one start of the tokenizer a field instead of one each.
+        joined.clear();
+        for s in doc.summary.iter().chain(
             // Pages often repeat the summary as purpose; count it once.
-            if Some(p) != doc.summary {
-                add(1, p);
-            }
+            doc.purpose.iter().filter(|&&p| Some(p) != doc.summary),
+        ) {
+            joined.push_str(s);
+            joined.push('\n');
         }
+        add(1, &joined);
+        joined.clear();
         for h in &doc.headings {
-            add(2, h);
+            joined.push_str(h);
+            joined.push('\n');
         }
+        add(2, &joined);
+        joined.clear();
         for f in doc
             .fields
             .iter()
@@ -193,8 +201,10 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
             .chain(&doc.roles)
             .chain(&doc.events)
         {
-            add(3, f);
+            joined.push_str(f);
+            joined.push('\n');
         }
+        add(3, &joined);
         add(4, doc.body);
         let counts = &mut vocab.list.counts;
         let terms: Vec<(u32, Hits)> = vocab.list.touched[..vocab.n_touched]
@@ -803,6 +813,41 @@ mod tests {
 
     fn postings<'a>(terms: &'a [Term], t: &str) -> &'a [Posting] {
         &terms.iter().find(|x| &*x.text == t).expect(t).postings
+    }
+
+    #[test]
+    fn counts_each_string_of_a_field_as_words_of_its_own() {
+        // A field's strings are tokenized as one text: no word may run from one string
+        // into the next, and each word counts in its own field once.
+        let mut d = doc("Plan it", Some("Say why"), "body text");
+        d.summary = Some("Say why");
+        d.headings = vec!["Alpha beta", "gamma", "don'", "t stop"];
+        d.fields = vec!["delta's", "日本"];
+        d.tags = vec!["語 zeta"];
+        d.roles = vec!["eta"];
+        d.events = vec!["theta"];
+        let chunk = analyze_chunk(&[&d]);
+        let words: Vec<&str> = chunk.words.iter().collect();
+        let (lens, counts) = &chunk.docs[0];
+        let field_of = |w: &str| {
+            let id = words.iter().position(|x| *x == w).expect(w) as u32;
+            let (_, hits) = counts.iter().find(|(i, _)| *i == id).unwrap();
+            (0..FIELDS).map(|f| hits.n(f)).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            field_of("why"),
+            [0, 1, 0, 0, 0],
+            "summary = purpose, counted once"
+        );
+        assert_eq!(field_of("beta"), [0, 0, 1, 0, 0]);
+        assert_eq!(field_of("gamma"), [0, 0, 1, 0, 0]);
+        assert_eq!(field_of("don"), [0, 0, 1, 0, 0]);
+        assert_eq!(field_of("t"), [0, 0, 1, 0, 0]);
+        assert_eq!(field_of("deltas"), [0, 0, 0, 1, 0]);
+        assert_eq!(field_of("日本"), [0, 0, 0, 1, 0]);
+        assert_eq!(field_of("語"), [0, 0, 0, 1, 0]);
+        assert_eq!(field_of("theta"), [0, 0, 0, 1, 0]);
+        assert_eq!(*lens, [2, 2, 6, 6, 2]);
     }
 
     #[test]
