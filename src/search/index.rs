@@ -175,36 +175,15 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
             );
         };
         add(0, doc.title);
-        // A field's strings are tokenized as one text, a line each: no word spans a
-        // line, so the tokens are the same, and a page's 20 or so short strings
-        // cost one start of the tokenizer a field instead of one each.
-        joined.clear();
-        for s in doc.summary.iter().chain(
-            // Pages often repeat the summary as purpose; count it once.
-            doc.purpose.iter().filter(|&&p| Some(p) != doc.summary),
-        ) {
-            joined.push_str(s);
-            joined.push('\n');
-        }
-        add(1, &joined);
-        joined.clear();
-        for h in &doc.headings {
-            joined.push_str(h);
-            joined.push('\n');
-        }
-        add(2, &joined);
-        joined.clear();
-        for f in doc
-            .fields
-            .iter()
-            .chain(&doc.tags)
-            .chain(&doc.roles)
-            .chain(&doc.events)
-        {
-            joined.push_str(f);
-            joined.push('\n');
-        }
-        add(3, &joined);
+        // Pages often repeat the summary as purpose; count it once.
+        let purpose = doc.purpose.filter(|&p| Some(p) != doc.summary);
+        add(
+            1,
+            lines(&mut joined, doc.summary.into_iter().chain(purpose)),
+        );
+        add(2, lines(&mut joined, doc.headings.iter().copied()));
+        let fields = doc.fields.iter().chain(&doc.tags).chain(&doc.roles);
+        add(3, lines(&mut joined, fields.chain(&doc.events).copied()));
         add(4, doc.body);
         let counts = &mut vocab.list.counts;
         let terms: Vec<(u32, Hits)> = vocab.list.touched[..vocab.n_touched]
@@ -218,6 +197,19 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
         words: vocab.list.words,
         docs: out,
     }
+}
+
+/// `strings` in `buf`, a line each, for the tokenizer to read as one text: no word spans
+/// a line, so the tokens are the same, and a page's 20 or so short strings (headings,
+/// structured fields) cost one start of the tokenizer a field instead of one each, which
+/// was a quarter of the generated pages' analysis.
+fn lines<'b, 's>(buf: &'b mut String, strings: impl Iterator<Item = &'s str>) -> &'b str {
+    buf.clear();
+    for s in strings {
+        buf.push_str(s);
+        buf.push('\n');
+    }
+    buf
 }
 
 /// A chunk's own vocabulary, and the counts of the page being analysed.

@@ -377,9 +377,10 @@ fn tokenize_ascii(text: &str, buf: &mut String, f: &mut impl FnMut(Token<'_>)) {
     }
 }
 
-/// Hands `f` the word of ASCII text `text` at `start..end`, lower-cased, with its key;
-/// or, when an apostrophe between two letters follows it, keeps its start in `joined`
-/// for the word the apostrophe joins it to.
+/// Hands `f` the word of ASCII text `text` at `start..end`: a word of up to 16 bytes as
+/// written with its key lower-cased ([`Token::Ascii`]), a longer one lower-cased; or,
+/// when an apostrophe between two letters follows it, keeps its start in `joined` for
+/// the word the apostrophe joins it to.
 #[inline(always)]
 fn word_at(
     text: &str,
@@ -883,11 +884,11 @@ mod tests {
     }
 
     #[test]
-    fn lower_cases_an_upper_case_letter_anywhere_in_a_long_word() {
-        // Long words are checked for upper case eight bytes at a time, the last eight
-        // overlapping: every position of every length must be seen, at the end of the
+    fn lower_cases_an_upper_case_letter_anywhere_in_a_word() {
+        // Words of up to 16 bytes are lowered in their key, both halves at once; longer
+        // ones as text. Every position of every length must be seen, at the end of the
         // text (no bytes after the word) and before more text.
-        for len in KEY_BYTES + 1..=MAX_TERM_CHARS {
+        for len in 1..=MAX_TERM_CHARS {
             for at in 0..len {
                 let mut word = "q".repeat(len);
                 word.replace_range(at..=at, "Z");
