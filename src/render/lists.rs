@@ -158,22 +158,34 @@ pub struct Cards<'a> {
 /// list's loop instead was three quarters of the lists' time.
 pub struct CardValues {
     values: Vec<Option<tera::Value>>,
-    /// The length of each card's `html` and `html_with_kind`, to size a list's buffer.
-    lens: Vec<[usize; 2]>,
+    /// Each card's `html` and `html_with_kind` (the same strings as in its value, shared),
+    /// which lists join into `list.cards`.
+    markup: Vec<Option<[tera::Value; 2]>>,
 }
 
 impl Drop for CardValues {
     fn drop(&mut self) {
         crate::drop_on_every_core(std::mem::take(&mut self.values));
+        crate::drop_on_every_core(std::mem::take(&mut self.markup));
     }
 }
 
 impl CardValues {
-    /// The length of the markup of the cards of `ids`, with the kind badge or without.
-    pub fn markup_len(&self, ids: &[PageId], with_kind: bool) -> usize {
-        ids.iter()
-            .map(|&id| self.lens.get(id).map_or(0, |l| l[usize::from(with_kind)]))
-            .sum()
+    /// The markup of the cards of `ids`, with the kind badge or without, one after the
+    /// other.
+    pub fn joined_markup(&self, ids: &[PageId], with_kind: bool) -> String {
+        let markup = |id: PageId| {
+            self.markup
+                .get(id)
+                .and_then(Option::as_ref)
+                .and_then(|m| m[usize::from(with_kind)].as_str())
+        };
+        let mut joined =
+            String::with_capacity(ids.iter().filter_map(|&id| markup(id)).map(str::len).sum());
+        for m in ids.iter().filter_map(|&id| markup(id)) {
+            joined.push_str(m);
+        }
+        joined
     }
 }
 
@@ -211,26 +223,26 @@ impl<'a> Cards<'a> {
         render: impl Fn(&tera::Value, bool) -> Result<String, crate::diagnostic::Diagnostic> + Sync,
     ) -> Result<CardValues, crate::diagnostic::Diagnostic> {
         use rayon::prelude::*;
-        let built: Vec<(Option<tera::Value>, [usize; 2])> = self
+        type Built = (Option<tera::Value>, Option<[tera::Value; 2]>);
+        let built: Vec<Built> = self
             .cards
             .par_iter()
             .map(|c| {
                 let Some(card) = c else {
-                    return Ok((None, [0, 0]));
+                    return Ok((None, None));
                 };
                 let plain = tera::Value::from_serializable(card);
-                let html = render(&plain, false)?;
-                let html_with_kind = render(&plain, true)?;
-                let lens = [html.len(), html_with_kind.len()];
+                let html = tera::Value::from(render(&plain, false)?);
+                let html_with_kind = tera::Value::from(render(&plain, true)?);
                 // The card's fields are serialised once: the markup joins that map.
                 let mut map = plain.into_map().unwrap_or_default();
-                map.insert("html".into(), tera::Value::from(html));
-                map.insert("html_with_kind".into(), tera::Value::from(html_with_kind));
-                Ok((Some(tera::Value::from(map)), lens))
+                map.insert("html".into(), html.clone());
+                map.insert("html_with_kind".into(), html_with_kind.clone());
+                Ok((Some(tera::Value::from(map)), Some([html, html_with_kind])))
             })
             .collect::<Result<_, _>>()?;
-        let (values, lens) = built.into_iter().unzip();
-        Ok(CardValues { values, lens })
+        let (values, markup) = built.into_iter().unzip();
+        Ok(CardValues { values, markup })
     }
 
     /// The fingerprint of the cards of `ids` (0 without fingerprints).
@@ -277,17 +289,22 @@ impl<'a, 'c> ListView<'a, 'c> {
         }
     }
 
-    /// The list as templates see it, `pages` included: the cards' values are shared,
-    /// not serialised again.
+    /// The list as templates see it, `pages` and `cards` included: the cards' values
+    /// are shared, not serialised again, and `cards` is their markup joined (with the
+    /// kind badge on term pages, which mix kinds). The default `list.html` prints
+    /// `cards`: looping over `pages` to print each card's markup took Tera 97 ms of
+    /// processor time for the 80,000 cards of the generated playbook's lists.
     pub fn to_value(&self, values: &CardValues, ids: &[PageId]) -> tera::Value {
         let pages: Vec<tera::Value> = ids
             .iter()
             .filter_map(|&id| values.values[id].clone())
             .collect();
+        let cards = values.joined_markup(ids, self.kind.is_none());
         let mut map = tera::Value::from_serializable(self)
             .into_map()
             .unwrap_or_default();
         map.insert("pages".into(), tera::Value::from(pages));
+        map.insert("cards".into(), tera::Value::safe_string(&cards));
         tera::Value::from(map)
     }
 }

@@ -603,12 +603,15 @@ pub fn render_site(
                                     "a list is rendered only when not every list is reused"
                                 )
                             };
-                            ctx.insert_value("list", list.to_value(values, job.ids));
+                            let list = list.to_value(values, job.ids);
+                            // Room for every card and the page around them: a tag page of
+                            // 10,000 pages is a megabyte, copied at each doubling otherwise.
+                            let cards = list
+                                .get_from_path("cards")
+                                .and_then(tera::Value::as_str)
+                                .map_or(0, str::len);
+                            ctx.insert_value("list", list);
                             ctx.insert("breadcrumbs", &job.crumbs);
-                            // Room for every card (kind indexes show them without the kind
-                            // badge, term pages with it) and the page around them: a tag page
-                            // of 10,000 pages is a megabyte, copied at each doubling otherwise.
-                            let cards = values.markup_len(job.ids, job.kind.is_none());
                             render_template_into(theme, "list.html", &ctx, cards + PAGE_AROUND_BODY)
                         })
                     })

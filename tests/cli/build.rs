@@ -1105,6 +1105,46 @@ fn a_card_template_in_the_playbook_shapes_the_cards_of_every_list() {
 }
 
 #[test]
+fn a_list_template_gets_its_cards_joined_and_each_card_with_its_fields() {
+    let page = |title: &str| {
+        format!("+++\ntitle = \"{title}\"\npurpose = \"Why\"\ntags = [\"focus\"]\n+++\n\nBody.\n")
+    };
+    let p = built(&[
+        ("content/prompts/a.md", &page("Alpha?")),
+        ("content/prompts/b.md", &page("Beta?")),
+        ("content/tools/c.md", &page("Gamma")),
+        (
+            "themes/default/templates/card.html",
+            "<li>{{ card.title }}{% if with_kind %} [{{ card.kind }}]{% endif %}</li>",
+        ),
+        (
+            "themes/default/templates/list.html",
+            "<ul id=\"joined\">{{ list.cards }}</ul>\n<ul id=\"looped\">{% for p in list.pages %}<li>{{ p.title }}|{{ p.html | safe }}</li>{% endfor %}</ul>",
+        ),
+    ]);
+    // A kind index: its cards without the kind badge, in the list's order.
+    let index = p.read("public/prompts/index.html");
+    assert!(
+        index.contains("<ul id=\"joined\"><li>Alpha?</li><li>Beta?</li></ul>"),
+        "{index}"
+    );
+    assert!(
+        index.contains("<li>Alpha?|<li>Alpha?</li></li><li>Beta?|<li>Beta?</li></li>"),
+        "{index}"
+    );
+    // A tag page mixes kinds: each card with its badge.
+    let tag = p.read("public/tags/focus/index.html");
+    for card in [
+        "<li>Alpha? [prompt]</li>",
+        "<li>Beta? [prompt]</li>",
+        "<li>Gamma [tool]</li>",
+    ] {
+        let joined = tag.split("<ul id=\"looped\">").next().unwrap();
+        assert!(joined.contains(card), "{card} in {tag}");
+    }
+}
+
+#[test]
 fn a_card_template_that_fails_is_one_error_naming_it() {
     let p = with_files(&[
         ("content/prompts/remove.md", PROMPT),
