@@ -1134,12 +1134,12 @@ fn a_list_template_gets_its_cards_joined_and_each_card_with_its_fields() {
     );
     // A tag page mixes kinds: each card with its badge.
     let tag = p.read("public/tags/focus/index.html");
+    let joined = tag.split("<ul id=\"looped\">").next().unwrap();
     for card in [
         "<li>Alpha? [prompt]</li>",
         "<li>Beta? [prompt]</li>",
         "<li>Gamma [tool]</li>",
     ] {
-        let joined = tag.split("<ul id=\"looped\">").next().unwrap();
         assert!(joined.contains(card), "{card} in {tag}");
     }
 }
