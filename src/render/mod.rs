@@ -5,6 +5,7 @@
 pub mod cache;
 pub mod chart;
 pub mod feeds;
+mod fragments;
 pub mod lean_json;
 pub mod lists;
 pub mod theme;
@@ -250,6 +251,11 @@ fn render_page(
         ctx.insert("page", v);
         ctx.insert("content", &md.html);
         ctx.insert("toc", &toc);
+        ctx.insert_value("toc_html", tera::Value::safe_string(&fragments::toc(&toc)));
+        ctx.insert_value(
+            "terms_html",
+            tera::Value::safe_string(&fragments::terms(&v.roles, &v.events, &v.tags)),
+        );
         ctx.insert("breadcrumbs", &crumbs);
         // Room for the body and the page around it: the page is written without growing.
         render_template_into(theme, template, &ctx, md.html.len() + PAGE_AROUND_BODY)
@@ -338,8 +344,15 @@ pub fn render_site(
         extra: &site.config.extra,
         generator: format!("playbook {}", env!("CARGO_PKG_VERSION")),
     };
+    let mut site_value = tera::Value::from_serializable(&site_view)
+        .into_map()
+        .unwrap_or_default();
+    site_value.insert(
+        "nav_html".into(),
+        tera::Value::safe_string(&fragments::nav(&site_view.kinds)),
+    );
     let mut base_ctx = tera::Context::new();
-    base_ctx.insert("site", &site_view);
+    base_ctx.insert_value("site", tera::Value::from(site_value));
 
     let mut out = match staging {
         Some(dir) => Output::staged(dir.to_path_buf()),
