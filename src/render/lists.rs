@@ -215,12 +215,13 @@ impl<'a> Cards<'a> {
         }
     }
 
-    /// Every card's value, on every core, with its markup from `render(card, with_kind)`
-    /// (the theme's `card.html`). Stops at the first error: the template is the same for
-    /// every card, so one message says it.
+    /// Every card's value, on every core, with its markup from `render(card, value)`:
+    /// without the kind badge and with it. Stops at the first error: the template is the
+    /// same for every card, so one message says it.
     pub fn values(
         &self,
-        render: impl Fn(&tera::Value, bool) -> Result<String, crate::diagnostic::Diagnostic> + Sync,
+        render: impl Fn(&Card<'a>, &tera::Value) -> Result<[String; 2], crate::diagnostic::Diagnostic>
+        + Sync,
     ) -> Result<CardValues, crate::diagnostic::Diagnostic> {
         use rayon::prelude::*;
         type Built = (Option<tera::Value>, Option<[tera::Value; 2]>);
@@ -232,8 +233,7 @@ impl<'a> Cards<'a> {
                     return Ok((None, None));
                 };
                 let plain = tera::Value::from_serializable(card);
-                let html = tera::Value::from(render(&plain, false)?);
-                let html_with_kind = tera::Value::from(render(&plain, true)?);
+                let [html, html_with_kind] = render(card, &plain)?.map(tera::Value::from);
                 // The card's fields are serialised once: the markup joins that map.
                 let mut map = plain.into_map().unwrap_or_default();
                 map.insert("html".into(), html.clone());
@@ -371,7 +371,8 @@ fn facets(cards: &[&Card<'_>], with_difficulty: bool) -> Vec<Facet> {
     out
 }
 
-fn difficulty_name(d: Difficulty) -> &'static str {
+/// A difficulty as the front matter and the filters write it.
+pub(super) fn difficulty_name(d: Difficulty) -> &'static str {
     match d {
         Difficulty::Easy => "easy",
         Difficulty::Moderate => "moderate",

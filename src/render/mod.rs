@@ -595,11 +595,17 @@ pub fn render_site(
                 Ok(None)
             } else {
                 cards
-                    .values(|card, with_kind| {
-                        let mut ctx = base_ctx.clone();
-                        ctx.insert_value("card", card.clone());
-                        ctx.insert("with_kind", &with_kind);
-                        render_template(theme, "card.html", &ctx)
+                    .values(|card, value| {
+                        if theme.builtin_card {
+                            return Ok(fragments::card(card));
+                        }
+                        let render = |with_kind: bool| {
+                            let mut ctx = base_ctx.clone();
+                            ctx.insert_value("card", value.clone());
+                            ctx.insert("with_kind", &with_kind);
+                            render_template(theme, "card.html", &ctx)
+                        };
+                        Ok([render(false)?, render(true)?])
                     })
                     .map(Some)
             };
