@@ -2,8 +2,9 @@
 //! the page's role, event and tag chips, the header's links to the kinds, and each
 //! page's card for the lists.
 //!
-//! Tera spends about 600 instructions on each value a template looks up and prints. On
-//! the 1,000-page playbook the page's three small loops were 39 of the 91 million
+//! Tera spends about 600 instructions on each value a template looks up and prints (18
+//! million for the 9,926 entries of three values each in the tables of contents of the
+//! 1,000-page playbook). There, the page's three small loops were 39 of the 91 million
 //! instructions of the pages' templates: 18 million for the tables of contents, 12
 //! million for the chips and 9 million for the header's links (callgrind, one thread,
 //! each loop taken out of the template in turn). Made here, they cost the build 32
@@ -22,19 +23,29 @@ fn push_escaped(out: &mut Vec<u8>, text: &str) {
     let _ = tera::escape_html(text, out);
 }
 
+/// Appends `text`, escaped, between the markup `before` and `after`.
+fn push_wrapped(out: &mut Vec<u8>, before: &str, text: &str, after: &str) {
+    out.extend_from_slice(before.as_bytes());
+    push_escaped(out, text);
+    out.extend_from_slice(after.as_bytes());
+}
+
 /// `<ol>` of the table of contents: what the default `page.html` printed from `toc`.
 pub(super) fn toc(toc: &[&Heading]) -> String {
-    let mut out = Vec::with_capacity(64 + toc.iter().map(|h| 48 + 2 * h.id.len()).sum::<usize>());
+    // `<ol></ol>`, and 36 bytes of markup around each entry's id and text.
+    let mut out = Vec::with_capacity(
+        9 + toc
+            .iter()
+            .map(|h| 36 + h.id.len() + h.text.len())
+            .sum::<usize>(),
+    );
     out.extend_from_slice(b"<ol>");
     for h in toc {
         out.extend_from_slice(b"<li class=\"toc-h");
-        // Levels 2 and 3 only: one digit.
+        // A heading's level is one digit, 1 to 6.
         out.push(b'0' + h.level);
-        out.extend_from_slice(b"\"><a href=\"#");
-        push_escaped(&mut out, &h.id);
-        out.extend_from_slice(b"\">");
-        push_escaped(&mut out, &h.text);
-        out.extend_from_slice(b"</a></li>");
+        push_wrapped(&mut out, "\"><a href=\"#", &h.id, "\">");
+        push_wrapped(&mut out, "", &h.text, "</a></li>");
     }
     out.extend_from_slice(b"</ol>");
     into_string(out)
@@ -62,12 +73,8 @@ pub(super) fn terms(
             out.extend_from_slice(label.as_bytes());
             out.extend_from_slice(b"</dt><dd><ul class=\"chips\">");
             for t in terms {
-                out.extend_from_slice(b"<li><a class=\"chip\" href=\"");
-                push_escaped(&mut out, &t.url);
-                out.extend_from_slice(b"\">");
-                out.extend_from_slice(prefix.as_bytes());
-                push_escaped(&mut out, t.name);
-                out.extend_from_slice(b"</a></li>");
+                push_wrapped(&mut out, "<li><a class=\"chip\" href=\"", &t.url, "\">");
+                push_wrapped(&mut out, prefix, t.name, "</a></li>");
             }
             out.extend_from_slice(b"</ul></dd>");
         }
@@ -82,11 +89,8 @@ pub(super) fn terms(
 pub(super) fn nav(kinds: &[KindLink]) -> String {
     let mut out = Vec::with_capacity(64 * kinds.len());
     for k in kinds.iter().filter(|k| k.count > 0) {
-        out.extend_from_slice(b"<li><a href=\"");
-        push_escaped(&mut out, &k.url);
-        out.extend_from_slice(b"\">");
-        push_escaped(&mut out, k.label);
-        out.extend_from_slice(b"</a></li>");
+        push_wrapped(&mut out, "<li><a href=\"", &k.url, "\">");
+        push_wrapped(&mut out, "", k.label, "</a></li>");
     }
     into_string(out)
 }
@@ -101,15 +105,12 @@ pub(super) fn card(card: &Card<'_>) -> [String; 2] {
     let mut head = Vec::with_capacity(256);
     head.extend_from_slice(b"<li class=\"card kind-");
     head.extend_from_slice(kind.as_bytes());
-    for (name, value) in [
-        ("role", &card.filter.role),
-        ("event", &card.filter.event),
-        ("tag", &card.filter.tag),
+    for (before, value) in [
+        ("\" data-role=\"", &card.filter.role),
+        ("\" data-event=\"", &card.filter.event),
+        ("\" data-tag=\"", &card.filter.tag),
     ] {
-        head.extend_from_slice(b"\" data-");
-        head.extend_from_slice(name.as_bytes());
-        head.extend_from_slice(b"=\"");
-        push_escaped(&mut head, value);
+        push_wrapped(&mut head, before, value, "");
     }
     head.push(b'"');
     if let Some(d) = difficulty {
@@ -123,19 +124,22 @@ pub(super) fn card(card: &Card<'_>) -> [String; 2] {
     head.extend_from_slice(b">\n  ");
 
     let mut rest = Vec::with_capacity(512);
-    rest.extend_from_slice(b"\n  <a href=\"");
-    push_escaped(&mut rest, &card.link.url);
-    rest.extend_from_slice(b"\">");
-    push_escaped(&mut rest, card.link.title);
-    rest.extend_from_slice(b"</a>\n  ");
+    push_wrapped(&mut rest, "\n  <a href=\"", &card.link.url, "\">");
+    push_wrapped(&mut rest, "", card.link.title, "</a>\n  ");
     if let Some(purpose) = given(card.link.purpose) {
-        rest.extend_from_slice(b"<span class=\"card-purpose\">");
-        push_escaped(&mut rest, purpose);
-        rest.extend_from_slice(b"</span>");
+        push_wrapped(
+            &mut rest,
+            "<span class=\"card-purpose\">",
+            purpose,
+            "</span>",
+        );
     } else if let Some(summary) = given(card.link.summary) {
-        rest.extend_from_slice(b"<span class=\"card-summary\">");
-        push_escaped(&mut rest, summary);
-        rest.extend_from_slice(b"</span>");
+        push_wrapped(
+            &mut rest,
+            "<span class=\"card-summary\">",
+            summary,
+            "</span>",
+        );
     }
     rest.extend_from_slice(b"\n  ");
     let duration = given(card.duration);
@@ -156,19 +160,29 @@ pub(super) fn card(card: &Card<'_>) -> [String; 2] {
     if card.link.kind == crate::content::Kind::Prompt {
         rest.extend_from_slice(b"<span class=\"print-only card-back\">");
         if let Some(when) = given(card.when) {
-            rest.extend_from_slice(b"<span class=\"card-when\">When: ");
-            push_escaped(&mut rest, when);
-            rest.extend_from_slice(b"</span>");
+            push_wrapped(
+                &mut rest,
+                "<span class=\"card-when\">When: ",
+                when,
+                "</span>",
+            );
         }
         if let Some(instead) = given(card.instead_of) {
-            rest.extend_from_slice("<span class=\"card-instead\">Instead of: “".as_bytes());
-            push_escaped(&mut rest, instead);
-            rest.extend_from_slice("”</span>".as_bytes());
+            push_wrapped(
+                &mut rest,
+                "<span class=\"card-instead\">Instead of: “",
+                instead,
+                "”</span>",
+            );
         }
         if !card.follow_ups.is_empty() {
-            rest.extend_from_slice(b"<span class=\"card-follow\">Then: ");
-            push_escaped(&mut rest, &card.follow_ups.join(" · "));
-            rest.extend_from_slice(b"</span>");
+            let then = card.follow_ups.join(" · ");
+            push_wrapped(
+                &mut rest,
+                "<span class=\"card-follow\">Then: ",
+                &then,
+                "</span>",
+            );
         }
         rest.extend_from_slice(b"</span>");
     }

@@ -1105,6 +1105,55 @@ fn a_card_template_in_the_playbook_shapes_the_cards_of_every_list() {
 }
 
 #[test]
+fn the_default_theme_shows_the_kinds_the_contents_the_chips_and_badges_where_kinds_mix() {
+    let prompt = "+++\ntitle = \"What would you remove?\"\npurpose = \"Focus\"\nroles = [\"product-owner\"]\nevents = [\"refinement\"]\ntags = [\"flow & focus\"]\n+++\n\n## Why it works\n\nText.\n\n### Q & A\n\nMore.\n";
+    let tool = "+++\ntitle = \"Story Mapping\"\npurpose = \"Lay out the journey\"\ntags = [\"flow & focus\"]\n+++\n\nBody.\n";
+    let p = built(&[
+        ("content/prompts/remove.md", prompt),
+        ("content/tools/story-mapping.md", tool),
+    ]);
+    let page = p.read("public/prompts/remove/index.html");
+    // The header links each kind that has pages, and no other.
+    assert!(
+        page.contains(
+            "<li><a href=\"/playbook/prompts/\">Prompts</a></li><li><a href=\"/playbook/tools/\">Tools</a></li>"
+        ),
+        "{page}"
+    );
+    assert!(!page.contains(">Stories</a>"), "{page}");
+    // The table of contents: second- and third-level headings, text escaped.
+    assert!(
+        page.contains(
+            "<ol><li class=\"toc-h2\"><a href=\"#why-it-works\">Why it works</a></li><li class=\"toc-h3\"><a href=\"#q--a\">Q &amp; A</a></li></ol>"
+        ),
+        "{page}"
+    );
+    // The chips of the page's role, event and tag.
+    for chip in [
+        "<dt>For</dt><dd><ul class=\"chips\"><li><a class=\"chip\" href=\"/playbook/roles/product-owner/\">product-owner</a></li></ul></dd>",
+        "<dt>When</dt><dd><ul class=\"chips\"><li><a class=\"chip\" href=\"/playbook/events/refinement/\">refinement</a></li></ul></dd>",
+        "<dt>Tags</dt><dd><ul class=\"chips\"><li><a class=\"chip\" href=\"/playbook/tags/flow-focus/\">#flow &amp; focus</a></li></ul></dd>",
+    ] {
+        assert!(page.contains(chip), "{chip} in {page}");
+    }
+    // A page without terms has no empty list of them.
+    let tool_page = p.read("public/tools/story-mapping/index.html");
+    assert!(!tool_page.contains("<dt>For</dt>"), "{tool_page}");
+    // The built-in card: no kind badge on a kind index, one on a tag page, which
+    // mixes kinds.
+    let index = p.read("public/prompts/index.html");
+    assert!(index.contains("What would you remove?"), "{index}");
+    assert!(!index.contains("kind-badge"), "{index}");
+    let tag = p.read("public/tags/flow-focus/index.html");
+    for badge in [
+        "<span class=\"kind-badge\">prompt</span>",
+        "<span class=\"kind-badge\">tool</span>",
+    ] {
+        assert!(tag.contains(badge), "{badge} in {tag}");
+    }
+}
+
+#[test]
 fn a_list_template_gets_its_cards_joined_and_each_card_with_its_fields() {
     let page = |title: &str| {
         format!("+++\ntitle = \"{title}\"\npurpose = \"Why\"\ntags = [\"focus\"]\n+++\n\nBody.\n")
