@@ -3,7 +3,9 @@
 
 use super::SearchDoc;
 use super::files::typo_eligible;
-use super::text::{Key, Token, bigrams, key_of, stemmable, stemmer_for, tokenize};
+use super::text::{
+    KEY_BYTES, Key, Token, bigrams, key_of, key_text, stemmable, stemmer_for, tokenize,
+};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -162,8 +164,10 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
                 text,
                 #[inline(always)]
                 |t| match t {
-                    Token::Ascii(raw, key) => {
-                        let id = vocab.keyed.id(key, || vocab.list.add_lowered(raw));
+                    Token::Ascii(key) => {
+                        let id = vocab
+                            .keyed
+                            .id(key, || vocab.list.add(key_text(key, &mut [0; KEY_BYTES])));
                         vocab.count(id, field, &mut lens);
                     }
                     Token::Word(w, key) => {
@@ -278,15 +282,6 @@ impl WordList {
         self.counts.push(Hits::default());
         self.touched.push(0);
         (self.words.len() - 1) as u32
-    }
-
-    /// A new word's id, for an ASCII word as written: it is kept lower-cased.
-    #[cold]
-    fn add_lowered(&mut self, ascii: &str) -> u32 {
-        let id = self.add(ascii);
-        let at = self.words.text.len() - ascii.len();
-        self.words.text[at..].make_ascii_lowercase();
-        id
     }
 }
 
