@@ -157,38 +157,17 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
     let mut joined = String::new();
     for doc in docs {
         let mut lens = [0u32; FIELDS];
-        let mut add = |field: usize, text: &str| {
-            // Small enough to be inlined into the tokenizer's loop: the rare CJK runs
-            // are counted out of line.
-            tokenize(
-                text,
-                #[inline(always)]
-                |t| match t {
-                    Token::Ascii(key) => {
-                        let id = vocab
-                            .keyed
-                            .id(key, || vocab.list.add(key_text(key, &mut [0; KEY_BYTES])));
-                        vocab.count(id, field, &mut lens);
-                    }
-                    Token::Word(w, key) => {
-                        let id = vocab.id(w, key);
-                        vocab.count(id, field, &mut lens);
-                    }
-                    Token::Cjk(run) => vocab.count_bigrams(run, field, &mut lens),
-                },
-            );
-        };
-        add(0, doc.title);
+        count_field::<0>(&mut vocab, &mut lens, doc.title);
         // Pages often repeat the summary as purpose; count it once.
         let purpose = doc.purpose.filter(|&p| Some(p) != doc.summary);
-        add(
-            1,
-            lines(&mut joined, doc.summary.into_iter().chain(purpose)),
-        );
-        add(2, lines(&mut joined, doc.headings.iter().copied()));
+        let summary = lines(&mut joined, doc.summary.into_iter().chain(purpose));
+        count_field::<1>(&mut vocab, &mut lens, summary);
+        let headings = lines(&mut joined, doc.headings.iter().copied());
+        count_field::<2>(&mut vocab, &mut lens, headings);
         let fields = doc.fields.iter().chain(&doc.tags).chain(&doc.roles);
-        add(3, lines(&mut joined, fields.chain(&doc.events).copied()));
-        add(4, doc.body);
+        let fields = lines(&mut joined, fields.chain(&doc.events).copied());
+        count_field::<3>(&mut vocab, &mut lens, fields);
+        count_field::<4>(&mut vocab, &mut lens, doc.body);
         let counts = &mut vocab.list.counts;
         let terms: Vec<(u32, Hits)> = vocab.list.touched[..vocab.n_touched]
             .iter()
@@ -201,6 +180,30 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
         words: vocab.list.words,
         docs: out,
     }
+}
+
+/// Counts the words of `text` in field `F` of the page being analysed. The field is a
+/// constant, so the tokenizer's loop is compiled once a field, with no test of which
+/// field it counts in at each word. Small enough to be inlined into that loop: the rare
+/// CJK runs are counted out of line.
+fn count_field<const F: usize>(vocab: &mut ChunkVocab, lens: &mut [u32; FIELDS], text: &str) {
+    tokenize(
+        text,
+        #[inline(always)]
+        |t| match t {
+            Token::Ascii(key) => {
+                let id = vocab
+                    .keyed
+                    .id(key, || vocab.list.add(key_text(key, &mut [0; KEY_BYTES])));
+                vocab.count(id, F, lens);
+            }
+            Token::Word(w, key) => {
+                let id = vocab.id(w, key);
+                vocab.count(id, F, lens);
+            }
+            Token::Cjk(run) => vocab.count_bigrams(run, F, lens),
+        },
+    );
 }
 
 /// `strings` in `buf`, a line each, for the tokenizer to read as one text: no word spans
