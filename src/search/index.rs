@@ -640,16 +640,20 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     for f in 0..FIELDS {
         avg[f] /= with[f].max(1) as f32;
     }
-    let norm: Vec<[f32; FIELDS]> = lens
+    // Each field's weight over the page's length normalisation: what one occurrence of a
+    // term adds to the page's tf. Divided once a page and field here, not once a
+    // posting and field below, where five divisions were most of a posting's time.
+    let weight_per_hit: Vec<[f32; FIELDS]> = lens
         .iter()
         .map(|l| {
             let mut out = [0f32; FIELDS];
             for f in 0..FIELDS {
-                out[f] = if avg[f] > 0.0 {
+                let norm = if avg[f] > 0.0 {
                     1.0 - B[f] + B[f] * l[f] as f32 / avg[f]
                 } else {
                     1.0
                 };
+                out[f] = WEIGHT[f] / norm;
             }
             out
         })
@@ -676,12 +680,12 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
                 all.clear();
                 all.extend(groups.iter().flat_map(|g| g.postings(t)).map(|(id, h)| {
                     let c: [u16; FIELDS] = std::array::from_fn(|f| h.n(f));
-                    let nm = &norm[*id as usize];
+                    let w = &weight_per_hit[*id as usize];
                     // Fields without the term add +0.0, which changes no sum: no branch
                     // on which fields a page has the term in.
                     let mut tf = 0f32;
                     for f in 0..FIELDS {
-                        tf += WEIGHT[f] * f32::from(c[f]) / nm[f];
+                        tf += f32::from(c[f]) * w[f];
                     }
                     // BM25F saturates: ×6 on the title alone cannot lift a title match
                     // above a page that repeats the word everywhere. A bonus outside the
