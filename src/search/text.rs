@@ -489,7 +489,8 @@ fn word_at(
 }
 
 /// The text of a word's [`Key`] (a word of ASCII letters and digits, or any word without
-/// a zero byte), in `buf`: its bytes up to the first zero.
+/// a zero byte), in `buf`: its bytes up to the first zero. A key holds a whole word, so
+/// they are always UTF-8; the empty default is never taken.
 pub(crate) fn key_text(key: Key, buf: &mut [u8; KEY_BYTES]) -> &str {
     *buf = key.to_le_bytes();
     let len = KEY_BYTES - key.leading_zeros() as usize / 8;
@@ -762,14 +763,19 @@ mod tests {
 
     #[test]
     fn word_bits_mark_exactly_the_ascii_letters_and_digits_of_a_block() {
-        // Every ASCII byte at every place of whole and short blocks: the bytes beside
-        // each range (`/`, `:`, `@`, `[`, `` ` ``, `{`) and the control characters that
-        // setting bit 0x20 would turn into digits included.
+        // Every ASCII byte at every place of whole and short blocks (the first 128
+        // rounds put byte `round + 37 i` at place `i`, so each place sees all 128),
+        // then random mixes: the bytes beside each range (`/`, `:`, `@`, `[`, `` ` ``,
+        // `{`) and the control characters that setting bit 0x20 would turn into digits
+        // included.
         let mut next = crate::xorshift(0x9e37_79b9_7f4a_7c15u64);
         for len in [BLOCK, BLOCK - 1, 17, 16, 8, 1] {
             for round in 0..400 {
                 let block: Vec<u8> = (0..len)
-                    .map(|i| ((next() >> 24) as usize + round * 64 + i) as u8 & 0x7f)
+                    .map(|i| match round {
+                        0..128 => (round + 37 * i) as u8 & 0x7f,
+                        _ => (next() >> 24) as u8 & 0x7f,
+                    })
                     .collect();
                 let want = block
                     .iter()
