@@ -1081,6 +1081,27 @@ fn theme_template_in_the_playbook_overrides_the_built_in_one() {
 }
 
 #[test]
+fn a_page_template_that_includes_the_old_chips_partial_still_shows_the_chips() {
+    // Themes copied before page.html printed `terms_html` itself include
+    // `macros_terms.html`: it must still be there, with the same chips.
+    let prompt = PROMPT.replace("+++\n\n", "roles = [\"team\"]\n+++\n\n");
+    let p = built(&[
+        ("content/prompts/remove.md", &prompt),
+        (
+            "themes/default/templates/page.html",
+            "{% extends \"base.html\" %}{% block main %}{% block fields %}{% endblock fields %}<article>{% include \"macros_terms.html\" %}</article>{% endblock main %}",
+        ),
+    ]);
+    let html = p.read("public/prompts/remove/index.html");
+    assert!(
+        html.contains("<article><dl class=\"terms\">\n<dt>For</dt>"),
+        "{html}"
+    );
+    assert!(html.contains("team</a></li></ul></dd>"), "{html}");
+    assert!(html.contains("</dl>\n</article>"), "{html}");
+}
+
+#[test]
 fn a_card_template_in_the_playbook_shapes_the_cards_of_every_list() {
     let tagged = "+++\ntitle = \"What would you remove?\"\npurpose = \"Test prioritization clarity\"\ntags = [\"focus\"]\n+++\n\nBody.\n";
     let p = built(&[
