@@ -131,9 +131,19 @@ impl Theme {
             tera.add_raw_templates(templates.iter().map(|(n, t, _)| (n.as_str(), t.as_str())))
         {
             let msg = e.to_string();
+            // The template Tera's `-->` line names; else the longest name the message
+            // holds (`terms.html` is inside `macros_terms.html`, and the first name found
+            // put the error in a file it was not in).
+            let named = location_of_message(&msg).map(|(name, _, _)| name);
             let (_, text, shown) = templates
                 .iter()
-                .find(|(n, _, _)| msg.contains(&format!("'{n}'")) || msg.contains(n.as_str()))
+                .find(|(n, _, _)| Some(n.as_str()) == named)
+                .or_else(|| {
+                    templates
+                        .iter()
+                        .filter(|(n, _, _)| msg.contains(n.as_str()))
+                        .max_by_key(|(n, _, _)| n.len())
+                })
                 .unwrap_or(&templates[0]);
             diags.push(template_error(&e, shown, text));
         }
@@ -215,8 +225,8 @@ pub fn template_error(e: &tera::Error, path: &Path, text: &str) -> Diagnostic {
         path: path.to_path_buf(),
         text: Some(Arc::from(text)),
     };
-    let d = match line_of_message(&msg) {
-        Some((line, col)) => {
+    let d = match location_of_message(&msg) {
+        Some((_, line, col)) => {
             let offset = text
                 .split_inclusive('\n')
                 .take(line.saturating_sub(1))
@@ -240,19 +250,14 @@ fn first_line(s: &str) -> &str {
     s.lines().find(|l| !l.trim().is_empty()).unwrap_or(s).trim()
 }
 
-/// Finds "line N" / "N:M" in a Tera message.
-fn line_of_message(msg: &str) -> Option<(usize, usize)> {
-    for l in msg.lines() {
-        let l = l.trim();
-        if let Some(pos) = l.find("-->") {
-            let rest = l[pos + 3..].trim();
-            let mut parts = rest.rsplit(':');
-            let col = parts.next()?.trim().parse().ok()?;
-            let line = parts.next()?.trim().parse().ok()?;
-            return Some((line, col));
-        }
-    }
-    None
+/// The template, line and column of the first ` --> name:line:col` of a Tera message.
+fn location_of_message(msg: &str) -> Option<(&str, usize, usize)> {
+    let l = msg.lines().find(|l| l.contains("-->"))?;
+    let rest = l[l.find("-->")? + 3..].trim();
+    let mut parts = rest.rsplitn(3, ':');
+    let col = parts.next()?.trim().parse().ok()?;
+    let line = parts.next()?.trim().parse().ok()?;
+    Some((parts.next()?.trim(), line, col))
 }
 
 /// Tera's `safe` filter, without copying the string it marks. Tera's own reads the value

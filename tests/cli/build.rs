@@ -1215,6 +1215,30 @@ fn a_list_template_gets_its_cards_joined_and_each_card_with_its_fields() {
 }
 
 #[test]
+fn a_template_that_includes_a_missing_one_is_an_error_at_its_own_line() {
+    // The missing name holds a built-in one (`terms.html`): the error must still point
+    // at the playbook's own template, where the include is.
+    let p = with_files(&[
+        ("content/prompts/remove.md", PROMPT),
+        (
+            "themes/default/templates/page.html",
+            "{% extends \"base.html\" %}\n{% block main %}{% block fields %}{% endblock fields %}{% include \"my_terms.html\" %}{% endblock main %}",
+        ),
+    ]);
+    let run = p.run(&["build"]);
+    run.fails()
+        .no_panic()
+        .error_count(1)
+        .stderr_has("Unknown template `my_terms.html`")
+        .stderr_has("--> themes/default/templates/page.html:2:");
+    assert!(
+        !run.stderr().contains("(built-in theme)"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
 fn a_card_template_that_fails_is_one_error_naming_it() {
     let p = with_files(&[
         ("content/prompts/remove.md", PROMPT),
