@@ -7,19 +7,6 @@
 pub(crate) const ALPHABET: &[u8; 64] =
     b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 
-/// The characters title positions are written with, after a posting's impact (one per
-/// position): none of them is in [`ALPHABET`], so a reader sees whether positions
-/// follow, and none needs escaping in JSON. A title word further along than these is
-/// written without one.
-pub(crate) const POSITIONS: &[u8; 26] = b"!#$%&()*+,./:;<=>?@[]^{|}~";
-
-/// Appends the title position `at` (0 = the first word), if it has a character.
-pub(crate) fn push_position(out: &mut String, at: usize) {
-    if let Some(&c) = POSITIONS.get(at) {
-        out.push(c as char);
-    }
-}
-
 /// Appends `v` as a base-32 number: every digit but the last from the continuing half.
 pub(crate) fn push_num(out: &mut String, mut v: u64) {
     let mut digits = [0u8; 13];

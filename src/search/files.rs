@@ -3,7 +3,7 @@
 //! reversed-spelling ranges, and filter facets in blocks of pages. All JSON, so a host
 //! that compresses text (GitHub Pages does) sends them gzipped.
 
-use super::encode::{json_str, push_char, push_front, push_json_escaped, push_num, push_position};
+use super::encode::{json_str, push_char, push_front, push_json_escaped, push_num};
 use super::index::Term;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -33,10 +33,7 @@ fn gz_estimate_postings(term_chars: usize, posting_chars: usize) -> usize {
 }
 
 /// Appends one postings line as a JSON string: front-coded term, a space, df, then per
-/// page its gap, impact and, if the term is in the page's title, its places there (see
-/// [`Posting::title_at`]).
-///
-/// [`Posting::title_at`]: super::index::Posting::title_at
+/// page its gap and impact.
 fn push_postings_line(out: &mut String, prev: &str, t: &Term) {
     out.reserve(t.text.len() + 6 + t.postings.len() * 3);
     out.push('"');
@@ -55,9 +52,6 @@ fn push_postings_line(out: &mut String, prev: &str, t: &Term) {
         };
         push_num(out, u64::from(gap));
         push_char(out, p.level);
-        for at in p.title_at.into_iter().filter(|&a| a > 0) {
-            push_position(out, usize::from(at - 1));
-        }
         last = Some(p.page);
     }
     out.push('"');
@@ -70,12 +64,7 @@ pub(crate) fn postings_files(terms: &[Term]) -> Vec<(String, String)> {
     let mut starts = vec![0usize];
     let mut size = 0usize;
     for (i, t) in terms.iter().enumerate() {
-        let in_titles: usize = t
-            .postings
-            .iter()
-            .map(|p| p.title_at.iter().filter(|&&a| a > 0).count())
-            .sum();
-        let est = gz_estimate_postings(t.text.len(), t.postings.len() * 2 + in_titles + 2);
+        let est = gz_estimate_postings(t.text.len(), t.postings.len() * 2 + 2);
         if size > 0 && size + est > POSTINGS_TARGET_GZ {
             starts.push(i);
             size = 0;
@@ -357,11 +346,7 @@ mod tests {
             max_impact: 40,
             postings: ids
                 .iter()
-                .map(|&page| Posting {
-                    page,
-                    level: 40,
-                    title_at: [0, 0],
-                })
+                .map(|&page| Posting { page, level: 40 })
                 .collect(),
             surface: if typo_eligible(t) {
                 vec![t.into()]
@@ -383,19 +368,6 @@ mod tests {
         let t = term("plan", &[3, 4, 40]);
         // "plan" after "pla": 3 shared, "n", df 3, ids 3, 4 (gap 0), 40 (gap 35).
         assert_eq!(postings_line("pla", &t), "3n 33e0eX3e");
-    }
-
-    #[test]
-    fn writes_title_positions_after_impacts() {
-        let mut t = term("plan", &[3, 4, 40]);
-        t.postings[0].title_at = [1, 0];
-        t.postings[2].title_at = [3, 5];
-        // Page 3 has it first in its title ('!'), page 40 third and fifth ('$', '&');
-        // page 4 not at all.
-        assert_eq!(postings_line("", &t), "0plan 33e!0eX3e$&");
-        // A place beyond the position characters is left out.
-        t.postings[2].title_at = [3, 200];
-        assert_eq!(postings_line("", &t), "0plan 33e!0eX3e$");
     }
 
     #[test]

@@ -27,8 +27,16 @@ pub(crate) const SUMMARY_BONUS: f32 = 0.25;
 /// Each term keeps its best pages only (SEARCH.md: 1,000 keeps "source page in the top
 /// 10" at ~78 %; 300 drops it to 63–70 %).
 pub(crate) const CAP: usize = 1000;
+/// A title pair keeps fewer pages than a word: one held by more titles than this ties
+/// too many pages to tell the one sought, and the browser lifts those it kept instead
+/// of ranking by it (search.js `PAIR_LIFT`).
+pub(crate) const PAIR_CAP: usize = 100;
 /// Impact levels per doubling of the score: level = 63 + 8·log2(score / best score).
 pub(crate) const LEVELS_PER_OCTAVE: f32 = 8.0;
+/// Joins the two terms of a title pair ([`title_pairs`]): not a word character, so no
+/// term holds it, and below every letter and digit, so a term's pairs sort right after
+/// it, in its postings file.
+pub(crate) const PAIR_JOIN: char = '!';
 
 /// One term of the index.
 #[derive(Debug, Clone)]
@@ -41,7 +49,7 @@ pub(crate) struct Term {
     pub max_impact: u8,
     /// Its pages, by page id, at most [`CAP`].
     pub postings: Vec<Posting>,
-    /// The words as written (folded) that stem to it, for typo lists.
+    /// The words as written (folded) that stem to it, for typo lists (none for a pair).
     pub surface: Vec<Box<str>>,
 }
 
@@ -52,17 +60,11 @@ pub(crate) struct Posting {
     pub page: u32,
     /// The impact level, 1–63.
     pub level: u8,
-    /// Where the term stands in the page's title: 1 + the word positions of its first
-    /// two occurrences, ascending (0: none), so the browser can rank a title that holds
-    /// the query's words side by side, in order, above one that holds them apart. Two,
-    /// because titles repeat words ("Move the work before the deadline").
-    pub title_at: [u8; 2],
 }
 
-/// A word's (or term's) counts on one page, field by field, and where it stands in the
-/// title (as [`Posting::title_at`]).
+/// A word's (or term's) counts on one page, field by field.
 ///
-/// Eight bytes, as a page holds hundreds of words and the index keeps every page's
+/// Six bytes, as a page holds hundreds of words and the index keeps every page's
 /// twice (counted, then sorted by term): the short fields count to 255, which no
 /// score needs more of (BM25 saturates long before), and the body to 65,535.
 #[derive(Debug, Clone, Copy, Default)]
@@ -70,23 +72,9 @@ struct Hits {
     /// Title, summary and purpose, headings, structured fields.
     few: [u8; FIELDS - 1],
     body: u16,
-    title_at: [u8; 2],
 }
 
-const _: () = assert!(std::mem::size_of::<Hits>() == 8);
-
-/// Adds title position `at` (1-based) to `to`, keeping the two first, ascending.
-fn add_title_position(to: &mut [u8; 2], at: u8) {
-    if at == 0 || to.contains(&at) {
-        return;
-    }
-    if to[0] == 0 || at < to[0] {
-        to[1] = to[0];
-        to[0] = at;
-    } else if to[1] == 0 || at < to[1] {
-        to[1] = at;
-    }
-}
+const _: () = assert!(std::mem::size_of::<Hits>() == 6);
 
 impl Hits {
     /// The count in field `f`.
@@ -121,9 +109,6 @@ impl Hits {
             self.few[f] = self.few[f].saturating_add(other.few[f]);
         }
         self.body = self.body.saturating_add(other.body);
-        for at in other.title_at {
-            add_title_position(&mut self.title_at, at);
-        }
     }
 }
 
@@ -135,17 +120,21 @@ type FxMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 /// A page's field lengths, and its terms with a count per field.
 type PageTerms = ([u32; FIELDS], Vec<(u32, Hits)>);
 
-/// A page of a term's postings, scored: page id, score, title positions.
-type ScoredPage = (u32, f32, [u8; 2]);
+/// A page of a term's postings, scored: page id, score.
+type ScoredPage = (u32, f32);
 
 /// A term's text, df, scored postings and surface forms, before quantising.
-type Scored<'a> = (&'a str, u32, Vec<ScoredPage>, Vec<Box<str>>);
+type Scored = (Arc<str>, u32, Vec<ScoredPage>, Vec<Box<str>>);
 
 /// Pages analysed together: the words they hold (folded, not yet stemmed) and each
 /// page's words as indexes into them with a count per field.
 struct Chunk {
     words: Words,
     docs: Vec<PageTerms>,
+    /// Each page's title as word ids, in order, end to end.
+    titles: Vec<u32>,
+    /// Where each page's title ends in `titles`.
+    title_ends: Vec<u32>,
 }
 
 /// Analyses `docs` with a vocabulary of their own (no locks, no shared maps). Words are
@@ -155,9 +144,11 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
     let mut vocab = ChunkVocab::new();
     let mut out = Vec::with_capacity(docs.len());
     let mut joined = String::new();
+    let mut title_ends = Vec::with_capacity(docs.len());
     for doc in docs {
         let mut lens = [0u32; FIELDS];
         count_field::<0>(&mut vocab, &mut lens, doc.title);
+        title_ends.push(vocab.title.len() as u32);
         // Pages often repeat the summary as purpose; count it once.
         let purpose = doc.purpose.filter(|&p| Some(p) != doc.summary);
         let summary = lines(&mut joined, doc.summary.into_iter().chain(purpose));
@@ -179,6 +170,8 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
     Chunk {
         words: vocab.list.words,
         docs: out,
+        titles: vocab.title,
+        title_ends,
     }
 }
 
@@ -229,6 +222,8 @@ struct ChunkVocab {
     list: WordList,
     /// How many entries of `list.touched` the current page holds.
     n_touched: usize,
+    /// The titles' words, in order, page after page.
+    title: Vec<u32>,
 }
 
 /// Words laid end to end in one string: one allocation for a chunk's vocabulary, not
@@ -375,6 +370,7 @@ impl ChunkVocab {
                 touched: vec![0],
             },
             n_touched: 0,
+            title: Vec::new(),
         }
     }
 
@@ -388,14 +384,14 @@ impl ChunkVocab {
     }
 
     /// Counts one occurrence of word `id` in `field`; `lens` holds the page's field
-    /// lengths so far (a title word's position is its title's length before it).
+    /// lengths so far. A title's words are kept in order, for [`title_pairs`].
     #[inline(always)]
     fn count(&mut self, id: u32, field: usize, lens: &mut [u32; FIELDS]) {
         let c = &mut self.list.counts[id as usize];
         self.list.touched[self.n_touched] = id;
         self.n_touched += usize::from(c.is_empty());
-        if field == 0 && c.few[0] < 2 {
-            add_title_position(&mut c.title_at, u8::try_from(lens[0] + 1).unwrap_or(0));
+        if field == 0 {
+            self.title.push(id);
         }
         c.add(field);
         lens[field] += 1;
@@ -512,11 +508,15 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     // their words 2–3 times slower, at the same analysis time).
     let chunks = 4 * rayon::current_num_threads();
     let chunk_len = docs.len().div_ceil(chunks).max(16);
-    let (chunk_words, chunk_docs): (Vec<Words>, Vec<Vec<PageTerms>>) = docs
-        .par_chunks(chunk_len)
-        .map(analyze_chunk)
-        .map(|c| (c.words, c.docs))
-        .unzip();
+    let analysed: Vec<Chunk> = docs.par_chunks(chunk_len).map(analyze_chunk).collect();
+    let mut chunk_words = Vec::with_capacity(analysed.len());
+    let mut chunk_docs = Vec::with_capacity(analysed.len());
+    let mut chunk_titles = Vec::with_capacity(analysed.len());
+    for c in analysed {
+        chunk_words.push(c.words);
+        chunk_docs.push(c.docs);
+        chunk_titles.push((c.titles, c.title_ends));
+    }
     let t_analyse = t_start.elapsed();
 
     // One vocabulary of words: chunk word ids → global word ids. Sized for every chunk
@@ -577,23 +577,30 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
         }
     });
     let t_stem = t_start.elapsed();
+    let mut first_pages = Vec::with_capacity(chunk_docs.len());
+    let mut first_page = 0u32;
+    for c in &chunk_docs {
+        first_pages.push(first_page);
+        first_page += c.len() as u32;
+    }
+    let pairs = title_pairs(&chunk_titles, &first_pages, &maps);
+    drop(chunk_titles);
     // Postings by groups of consecutive chunks, on every core: each group sorts its
     // pages' postings by term (a counting sort), so a term's postings are its slices
     // of the groups in group order, which is page order. A group's page terms are
     // dropped as soon as it is sorted: the index never holds them twice.
     let per_group = chunk_docs.len().div_ceil(8).max(1);
     let mut inputs: Vec<Vec<ChunkPages<'_>>> = Vec::new();
-    let mut first_page = 0u32;
-    for (i, (c, map)) in chunk_docs.into_iter().zip(&maps).enumerate() {
+    for (i, ((c, map), &first)) in chunk_docs
+        .into_iter()
+        .zip(&maps)
+        .zip(&first_pages)
+        .enumerate()
+    {
         if i % per_group == 0 {
             inputs.push(Vec::new());
         }
-        let pages = c.len() as u32;
-        inputs
-            .last_mut()
-            .unwrap()
-            .push((first_page, c, map.as_slice()));
-        first_page += pages;
+        inputs.last_mut().unwrap().push((first, c, map.as_slice()));
     }
     let groups: Vec<TermSorted> = inputs
         .into_par_iter()
@@ -662,7 +669,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     // Scores, then the best score of all, then levels. Each core scores a term's
     // pages into buffers of its own, reused from term to term, and keeps only the
     // capped postings.
-    let scored: Vec<Scored<'_>> = texts
+    let scored: Vec<Scored> = texts
         .par_iter()
         .enumerate()
         .map_init(
@@ -697,32 +704,73 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
                     } else {
                         0.0
                     };
-                    (*id, idf * (tf / (K1 + tf) + bonus), h.title_at)
+                    (*id, idf * (tf / (K1 + tf) + bonus))
                 }));
-                (text, df, best_pages(all, scores), surface)
+                (Arc::from(text), df, best_pages(all, scores, CAP), surface)
             },
         )
         .collect();
-    let best = scored
+    // A pair is scored as a term of the title alone.
+    let pair_scored: Vec<Scored> = pairs
+        .runs
         .par_iter()
-        .flat_map_iter(|(_, _, s, _)| s.iter().map(|p| p.1))
-        .reduce(|| 0f32, f32::max)
-        .max(f32::MIN_POSITIVE);
+        .map_init(
+            || (Vec::new(), Vec::new(), String::new()),
+            |(all, scores, text): &mut (Vec<ScoredPage>, Vec<f32>, String), run| {
+                let (a, b) = pairs.terms(run);
+                text.clear();
+                text.push_str(texts[a as usize]);
+                text.push(PAIR_JOIN);
+                text.push_str(texts[b as usize]);
+                all.clear();
+                // Pages in order, a page once for each time its title holds the pair.
+                for &(_, page) in &pairs.list[run.clone()] {
+                    match all.last_mut() {
+                        Some((p, tf)) if *p == page => *tf += 1.0,
+                        _ => all.push((page, 1.0)),
+                    }
+                }
+                let df = all.len() as u32;
+                let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+                for (page, score) in all.iter_mut() {
+                    let tf = *score * weight_per_hit[*page as usize][0];
+                    *score = idf * (tf / (K1 + tf) + TITLE_BONUS);
+                }
+                (
+                    Arc::from(text.as_str()),
+                    df,
+                    best_pages(all, scores, PAIR_CAP),
+                    Vec::new(),
+                )
+            },
+        )
+        .collect();
+    // Levels are relative to the best score: of all words' terms, and of all pairs,
+    // which the browser only compares with other pairs (most are rarer than any word).
+    let best_of = |scored: &[Scored]| {
+        scored
+            .par_iter()
+            .flat_map_iter(|(_, _, s, _)| s.iter().map(|p| p.1))
+            .reduce(|| 0f32, f32::max)
+            .max(f32::MIN_POSITIVE)
+    };
+    let (best, best_pair) = (best_of(&scored), best_of(&pair_scored));
     let t_scored = std::time::Instant::now();
     let mut terms: Vec<Term> = scored
         .into_par_iter()
-        .map(|(text, df, s, surface)| {
+        .map(|s| (s, best))
+        .chain(pair_scored.into_par_iter().map(|s| (s, best_pair)))
+        .map(|((text, df, s, surface), best)| {
             let postings: Vec<Posting> = s
                 .iter()
-                .map(|&(page, v, title_at)| Posting {
+                .map(|&(page, v)| Posting {
                     page,
                     level: level(v, best),
-                    title_at,
                 })
                 .collect();
             let max_impact = postings.iter().map(|p| p.level).max().unwrap_or(0);
             Term {
-                text: Arc::from(text),
+                text,
                 df,
                 max_impact,
                 postings,
@@ -741,23 +789,83 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     terms
 }
 
-/// The [`CAP`] best of a term's scored pages (by score, then the lower page id), still
+/// The pairs of consecutive words in the pages' titles: (pair, page) by pair, then page,
+/// and where each pair's run of them is.
+struct TitlePairs {
+    /// (first term << 32 | second term, page id), sorted.
+    list: Vec<(u64, u32)>,
+    /// Each pair's entries in `list`.
+    runs: Vec<std::ops::Range<usize>>,
+}
+
+impl TitlePairs {
+    /// The two terms of the pair whose entries are `run`.
+    fn terms(&self, run: &std::ops::Range<usize>) -> (u32, u32) {
+        let key = self.list[run.start].0;
+        ((key >> 32) as u32, key as u32)
+    }
+}
+
+/// Every pair of consecutive words of the pages' titles, as terms: "sprint review" of
+/// "Sprint Review Checklist". With them the browser ranks a page whose title holds two
+/// consecutive query words side by side and in order ("sprint review") above one that
+/// holds them apart ("Review of the sprint"), and knows it even of a page cut from a
+/// common word's postings ([`CAP`]), which word positions in the postings could not tell.
+///
+/// `titles` holds each chunk's titles as word ids end to end, and where each page's
+/// ends; `first_pages`, each chunk's first page id; `maps`, its word ids → terms.
+fn title_pairs(
+    titles: &[(Vec<u32>, Vec<u32>)],
+    first_pages: &[u32],
+    maps: &[Vec<u32>],
+) -> TitlePairs {
+    let mut list: Vec<(u64, u32)> = titles
+        .par_iter()
+        .zip(first_pages)
+        .zip(maps)
+        .flat_map_iter(|(((words, ends), &first), map)| {
+            let mut out = Vec::with_capacity(words.len());
+            let mut start = 0usize;
+            for (i, &end) in ends.iter().enumerate() {
+                let title = &words[start..end as usize];
+                for w in title.windows(2) {
+                    let (a, b) = (map[w[0] as usize], map[w[1] as usize]);
+                    out.push(((u64::from(a) << 32) | u64::from(b), first + i as u32));
+                }
+                start = end as usize;
+            }
+            out
+        })
+        .collect();
+    list.par_sort_unstable();
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for i in 1..=list.len() {
+        if i == list.len() || list[i].0 != list[start].0 {
+            runs.push(start..i);
+            start = i;
+        }
+    }
+    TitlePairs { list, runs }
+}
+
+/// The `cap` best of a term's scored pages (by score, then the lower page id), still
 /// in page order; `scores` is room to work in.
 ///
-/// The `CAP`-th best score is found among the scores alone, and the pages kept in one
+/// The `cap`-th best score is found among the scores alone, and the pages kept in one
 /// pass in page order: all above it, and as many of those equal to it as fit, lowest
 /// ids first. Selecting the pages themselves and sorting them back into page order
 /// cost a sort of a thousand postings for every common term.
-fn best_pages(all: &[ScoredPage], scores: &mut Vec<f32>) -> Vec<ScoredPage> {
-    if all.len() <= CAP {
+fn best_pages(all: &[ScoredPage], scores: &mut Vec<f32>, cap: usize) -> Vec<ScoredPage> {
+    if all.len() <= cap {
         return all.to_vec();
     }
     scores.clear();
     scores.extend(all.iter().map(|p| p.1));
-    let (_, &mut last, _) = scores.select_nth_unstable_by(CAP - 1, |a, b| b.total_cmp(a));
+    let (_, &mut last, _) = scores.select_nth_unstable_by(cap - 1, |a, b| b.total_cmp(a));
     let above = all.iter().filter(|p| p.1.total_cmp(&last).is_gt()).count();
-    let mut ties = CAP - above;
-    let mut kept = Vec::with_capacity(CAP);
+    let mut ties = cap - above;
+    let mut kept = Vec::with_capacity(cap);
     for p in all {
         let keep = match p.1.total_cmp(&last) {
             std::cmp::Ordering::Greater => true,
@@ -981,7 +1089,7 @@ mod tests {
             let all: Vec<ScoredPage> = (0..len as u32)
                 .map(|page| {
                     seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                    (page, f32::from((seed >> 16) as u8 % 7), [0, 0])
+                    (page, f32::from((seed >> 16) as u8 % 7))
                 })
                 .collect();
             let mut want = all.clone();
@@ -990,7 +1098,7 @@ mod tests {
                 want.truncate(CAP);
                 want.sort_by_key(|p| p.0);
             }
-            assert_eq!(best_pages(&all, &mut Vec::new()), want, "{len} pages");
+            assert_eq!(best_pages(&all, &mut Vec::new(), CAP), want, "{len} pages");
         }
     }
 

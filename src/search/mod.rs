@@ -5,7 +5,9 @@
 //! Layout (paths under the output root; every file JSON):
 //! - `search/manifest.json`: page count, kinds as page-id ranges, the first term of
 //!   every postings file, the first reversed term of every typo file, facet names;
-//! - `search/p/<i>.json`: postings of a contiguous range of terms (~3 kB gzipped);
+//! - `search/p/<i>.json`: postings of a contiguous range of terms (~3 kB gzipped): the
+//!   words' terms, and the pairs of consecutive title words (`sprint!review`), each
+//!   right after its first word;
 //! - `search/t/<i>.json`: typo lists: words as written (folded) by reversed spelling,
 //!   with their term's df and best impact, so a typo near a word's start costs one
 //!   small fetch (one near its end sorts beside the right term in the postings file);

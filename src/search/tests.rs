@@ -1,14 +1,14 @@
 //! Layout and ranking of the written files, read back the way search.js reads them.
 
-use super::encode::{ALPHABET, POSITIONS, read_num};
+use super::encode::{ALPHABET, read_num};
 use super::{SearchDoc, analyze, build_index};
 use crate::content::Kind;
 use std::collections::HashMap;
 
 struct Files(HashMap<String, Vec<u8>>);
 
-/// A posting as read back: page id, impact level, title positions.
-type ReadPosting = (u64, u8, Vec<usize>);
+/// A posting as read back: page id, impact level.
+type ReadPosting = (u64, u8);
 
 impl Files {
     fn json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
@@ -20,8 +20,7 @@ impl Files {
         self.json("search/manifest.json")
     }
 
-    /// Postings of `term` as (page id, level, title positions), found as search.js
-    /// finds them.
+    /// Postings of `term` as (page id, level), found as search.js finds them.
     fn postings(&self, term: &str) -> Option<(u64, Vec<ReadPosting>)> {
         let m = self.manifest();
         let firsts: Vec<String> = serde_json::from_value(m["p"].clone()).unwrap();
@@ -45,15 +44,7 @@ impl Files {
                 let next = id.map_or(gap, |i| i + gap + 1);
                 let level = ALPHABET.iter().position(|&a| a == r[0]).unwrap() as u8;
                 s = &r[1..];
-                let mut at = Vec::new();
-                while let Some(p) = s
-                    .first()
-                    .and_then(|c| POSITIONS.iter().position(|p| p == c))
-                {
-                    at.push(p);
-                    s = &s[1..];
-                }
-                out.push((next, level, at));
+                out.push((next, level));
                 id = Some(next);
             }
             return Some((df, out));
@@ -65,7 +56,7 @@ impl Files {
     fn search(&self, query: &str) -> Vec<u64> {
         let mut pages: HashMap<u64, (usize, f64)> = HashMap::new();
         for term in analyze(query, "en") {
-            for (id, level, _) in self.postings(&term).map(|p| p.1).unwrap_or_default() {
+            for (id, level) in self.postings(&term).map(|p| p.1).unwrap_or_default() {
                 let e = pages.entry(id).or_default();
                 e.0 += 1;
                 e.1 += 2f64.powf((f64::from(level) - 63.0) / 8.0);
@@ -236,44 +227,83 @@ fn keeps_true_document_frequency_beside_capped_postings() {
     assert!(f.postings("nonexistent").is_none());
 }
 
-#[test]
-fn writes_where_each_term_stands_in_a_title() {
-    let f = site();
-    let at = |term: &str| -> Vec<(u64, Vec<usize>)> {
-        let (_, p) = f.postings(term).unwrap();
-        p.into_iter().map(|(id, _, at)| (id, at)).collect()
-    };
-    // Pages by kind, then URL: 0 japan, 1 learn, 2 map, 3 starfish, 4 park.
-    // "Retrospective Starfish": its first word; the others have it elsewhere.
-    assert_eq!(at("retrospect"), [(1, vec![]), (3, vec![0]), (4, vec![])]);
-    assert_eq!(at("starfish"), [(3, vec![1])]);
-    // "What did we learn?": the fourth word; "A walk in the park": the fifth.
-    assert_eq!(at("learn"), [(1, vec![3])]);
-    assert_eq!(at("park"), [(4, vec![4])]);
-    // CJK bigrams count as words: 振り 0, り返 1, 返り 2.
-    assert_eq!(at("返り"), [(0, vec![2])]);
+/// The pair term of two words as written: their terms joined as search.js joins them.
+fn pair(a: &str, b: &str) -> String {
+    let term = |w: &str| analyze(w, "en").concat();
+    format!("{}{}{}", term(a), super::index::PAIR_JOIN, term(b))
+}
+
+/// The pages of a term, without levels.
+fn pages_of(f: &Files, term: &str) -> Vec<u64> {
+    f.postings(term)
+        .map(|(_, p)| p.into_iter().map(|(id, _)| id).collect())
+        .unwrap_or_default()
 }
 
 #[test]
-fn writes_the_first_two_places_of_a_repeated_title_word() {
+fn writes_each_pair_of_consecutive_title_words_as_a_term() {
+    let f = site();
+    // Pages by kind, then URL: 0 japan, 1 learn, 2 map, 3 starfish, 4 park.
+    assert_eq!(pages_of(&f, &pair("retrospective", "starfish")), [3]);
+    assert_eq!(pages_of(&f, &pair("stakeholder", "map")), [2]);
+    assert_eq!(pages_of(&f, &pair("what", "did")), [1]);
+    assert_eq!(pages_of(&f, &pair("the", "park")), [4]);
+    // In order only, and only in titles ("retrospective" is in page 1's body).
+    assert_eq!(
+        pages_of(&f, &pair("starfish", "retrospective")),
+        [] as [u64; 0]
+    );
+    assert_eq!(pages_of(&f, &pair("what", "learn")), [] as [u64; 0]);
+    // CJK bigrams pair up as words do: 振り, り返.
+    assert_eq!(pages_of(&f, "振り!り返"), [0]);
+    // A pair is no word a typo is corrected to.
+    let m = f.manifest();
+    for i in 0..m["t"].as_array().unwrap().len() {
+        let lines: Vec<String> = f.json(&format!("search/t/{i}.json"));
+        assert!(lines.iter().all(|l| !l.contains('!')), "{lines:?}");
+    }
+}
+
+#[test]
+fn a_pair_sorts_right_after_its_first_word() {
+    let f = site();
+    let m = f.manifest();
+    let mut terms = Vec::new();
+    for i in 0..m["p"].as_array().unwrap().len() {
+        let lines: Vec<String> = f.json(&format!("search/p/{i}.json"));
+        let mut prev = String::new();
+        for l in lines {
+            prev = super::encode::unfront(&prev, l.split_once(' ').unwrap().0);
+            terms.push(prev.clone());
+        }
+    }
+    let at = |t: &str| terms.iter().position(|x| x == t).unwrap();
+    let retro = at("retrospect");
+    assert_eq!(terms[retro + 1], pair("retrospective", "starfish"));
+}
+
+#[test]
+fn counts_a_repeated_title_pair_once_a_page() {
     let docs = vec![
         doc(
             Kind::Tool,
             "tools/move",
-            "Move the work before the deadline, the end",
+            "Move the work before the work, the end",
             "x",
             FILLER,
         ),
-        // Two words with one stem ("plans", "planning") count as one term.
+        // Two words with one stem ("plans", "planning") make one term of the pair.
         doc(Kind::Tool, "tools/plans", "Plans for planning", "x", FILLER),
     ];
     let f = Files(build_index(&docs, "en").into_iter().collect());
-    let (_, the) = f.postings("the").unwrap();
-    assert_eq!(the[0].2, [1, 4]);
-    // Page 1; page 0 has "plan" in its body only.
-    let (_, plan) = f.postings("plan").unwrap();
-    assert_eq!(plan[0].2, Vec::<usize>::new());
-    assert_eq!(plan[1].2, [0, 2]);
+    let (df, p) = f.postings(&pair("the", "work")).unwrap();
+    assert_eq!((df, p.len()), (1, 1));
+    assert_eq!(pages_of(&f, &pair("work", "the")), [0]);
+    assert_eq!(pages_of(&f, &pair("plans", "for")), [1]);
+    assert_eq!(pages_of(&f, &pair("for", "planning")), [1]);
+    // Twice in a title scores above once, as a word would.
+    let (_, once) = f.postings(&pair("move", "the")).unwrap();
+    assert!(p[0].1 > once[0].1, "{p:?} {once:?}");
 }
 
 #[test]

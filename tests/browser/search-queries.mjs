@@ -86,6 +86,18 @@ try {
   // 2. Queries → expected top-3 result, through the /search/ page and its URL.
   await runQueryTable(page, root, queries, check);
 
+  // Title pairs are terms of the index, never words: the word being typed does not
+  // complete to one, and none is highlighted.
+  const pairTerms = await page.evaluate(async () => {
+    const out = [];
+    for (const q of ['crew ladd', 'crew ladder', 'running a crew', 'retrospective star']) {
+      const r = await window.playbookSearch.index.search(q, true);
+      out.push(...Object.keys(r.terms).filter((t) => t.includes('!')));
+    }
+    return out;
+  });
+  check(pairTerms.length === 0, 'title pairs are never offered as words', JSON.stringify(pairTerms));
+
   // 3. Highlighted matches, kind badges, summaries, the count announced.
   await page.goto(`${root}search/?q=${encodeURIComponent('stakeholder map')}`);
   await results(page);

@@ -231,9 +231,8 @@
   var ALPHA = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
   var VAL = Object.create(null);
   for (var k = 0; k < 64; k++) VAL[ALPHA[k]] = k;
-  // A title position after a posting's impact (POSITIONS in src/search/encode.rs).
-  var POSITIONS = "!#$%&()*+,./:;<=>?@[]^{|}~", POS = Object.create(null);
-  for (k = 0; k < POSITIONS.length; k++) POS[POSITIONS[k]] = k;
+  // Joins the two terms of a title pair (PAIR_JOIN in src/search/index.rs).
+  var PAIR_JOIN = "!";
   function cmp(a, b) { // code point order, as Rust sorts strings
     var i = 0, j = 0;
     while (i < a.length && j < b.length) {
@@ -325,18 +324,16 @@
       return (self.parsed[key] = map);
     });
   };
-  // A term's postings as a flat list of (page id, impact level, title positions as a
-  // bit mask: bit i set when the term is the title's word i), STRIDE entries a page.
-  var STRIDE = 3;
+  // A term's postings as a flat list of (page id, impact level), STRIDE entries a page.
+  var STRIDE = 2;
   function postings(entry) {
     if (!entry.list) {
-      var s = entry.p, at = 0, id = -1, list = [], d, mask;
+      var s = entry.p, at = 0, id = -1, list = [], d;
       while (at < s.length) {
         d = readNum(s, at);
         id = id < 0 ? d[0] : id + d[0] + 1;
         at = d[1] + 1;
-        for (mask = 0; POS[s[at]] !== undefined; at++) mask |= 1 << POS[s[at]];
-        list.push(id, VAL[s[d[1]]], mask);
+        list.push(id, VAL[s[d[1]]]);
       }
       entry.list = list;
       var max = 0;
@@ -363,7 +360,8 @@
     return Object.keys(out);
   }
 
-  // Runs a query: {ids (ranked), pages: {id: [matched, score, title pairs]}, terms (to highlight)}.
+  // Runs a query: {ids (ranked), pages: {id: [matched, score, title pairs, cut title pairs]},
+  // terms (to highlight)}.
   // `eager`: fetch everything the query needs. Otherwise a short word still being typed
   // (under 4 letters) uses only files already here, and the result says `pending`:
   // fetching a file per keystroke for "s", "st", "sta" would cost more than the query.
@@ -406,6 +404,19 @@
         return Promise.all(words.map(function (w) { return self.alternatives(w, eager); }));
       }).then(function () {
         self.correct(words);
+        // The files of the title pairs the words may form (beside their first word's
+        // terms, so mostly loaded already).
+        var files = dict();
+        self.pairs(words).forEach(function (keys) {
+          keys.forEach(function (k) {
+            var s = fileOf(m.p, k);
+            if (!self.parsed["p/" + s + ".json"]) files[s] = 1;
+          });
+        });
+        files = Object.keys(files);
+        if (!eager && files.length) { pending = true; files = []; }
+        return Promise.all(files.map(function (s) { return self.shard(+s); }));
+      }).then(function () {
         var r = self.rank(words);
         r.pending = pending || words.some(function (w) { return w.pending; });
         return r;
@@ -472,7 +483,7 @@
       var sh = self.parsed["p/" + s + ".json"];
       if (!sh) return;
       sh.terms.forEach(function (t) {
-        if (seen[t] || sh.map[t] === exact) return;
+        if (seen[t] || sh.map[t] === exact || t.indexOf(PAIR_JOIN) >= 0) return;
         if (t.indexOf(w.raw) === 0) {
           seen[t] = 1;
           comp.push({ term: t, e: sh.map[t], weight: weight, begins: true });
@@ -488,19 +499,17 @@
     return exact && comp.length && exact.df >= comp[0].e.df ? [] : comp;
   };
 
-  // A query word's pages: for each, the best weighted impact of the word's alternatives
-  // (`best`), and the title places any of them holds (`where`, a bit mask).
+  // A query word's pages: for each, the best weighted impact of the word's alternatives.
   function wordPages(alts) {
-    var best = dict(), where = dict();
+    var best = dict();
     alts.forEach(function (a) {
       var list = postings(a.e);
       for (var i = 0; i < list.length; i += STRIDE) {
         var v = a.weight * impact(list[i + 1]);
         if (!(best[list[i]] >= v)) best[list[i]] = v;
-        if (list[i + 2]) where[list[i]] = (where[list[i]] | 0) | list[i + 2];
       }
     });
-    return { best: best, where: where };
+    return best;
   }
 
   // Picks each misspelled word's correction: of its likeliest candidates, the one that
@@ -513,7 +522,7 @@
       words.forEach(function (o, oi) {
         if (oi === wi || !o.alts.length) return;
         n++;
-        var best = wordPages(o.alts).best;
+        var best = wordPages(o.alts);
         for (var id in best) {
           var p = others[id] || (others[id] = [0, 0]);
           p[0]++; p[1] += best[id];
@@ -546,35 +555,69 @@
     });
   };
 
-  // Each pair of consecutive query words that a title holds side by side and in order
-  // ("sprint review" in "Sprint Review Checklist", not in "Review of the sprint") lifts
-  // the page's score by this share. A lift, not a rank of its own: a page cut from a
-  // common word's postings (CAP in src/search/index.rs) loses the pair's evidence, and
-  // must not fall below pages that kept it for that alone.
+  // For each two consecutive query words, the title pairs they may stand for (see
+  // title_pairs in src/search/index.rs): each term of the first (as typed or corrected)
+  // before each term of the second, of whose completions only the commonest few.
+  Index.prototype.pairs = function (words) {
+    var out = [];
+    for (var i = 0; i + 1 < words.length; i++) {
+      var a = words[i].alts.filter(function (x) { return !x.begins; });
+      var b = words[i + 1].alts.filter(function (x) { return !x.begins; })
+        .concat(words[i + 1].alts.filter(function (x) { return x.begins; }).slice(0, PAIR_COMPLETIONS));
+      var keys = [];
+      a.forEach(function (x) { b.forEach(function (y) { keys.push(x.term + PAIR_JOIN + y.term); }); });
+      out.push(keys);
+    }
+    return out;
+  };
+  var PAIR_COMPLETIONS = 5;
+
+  // A pair whose postings were cut to its best pages cannot tell a title without it: it
+  // lifts the score of those it kept by this share, and ranks nothing.
   var PAIR_LIFT = 0.15;
 
-  // Ranks pages by the query words they hold, then by impact, lifted by title pairs.
+  // Ranks pages by the query words they hold, then by the pairs of consecutive query
+  // words their titles hold side by side and in order ("sprint review" in "Sprint Review
+  // Checklist", not in "Review of the sprint"), then by impact (the words' and pairs').
   Index.prototype.rank = function (words) {
-    var pages = dict(), terms = dict(), prev = dict();
+    var self = this, m = this.manifest, pages = dict(), terms = dict();
+    function page(id) { return pages[id] || (pages[id] = [0, 0, 0, 0]); }
     words.forEach(function (w) {
       // A word so common that its postings were cut to the best pages cannot tell a
       // page without it: it adds to the score only.
       var soft = w.alts.some(function (a) { return a.e.df > postings(a.e).length / STRIDE; });
       w.alts.forEach(function (a) { terms[a.term] = 1; });
-      var wp = wordPages(w.alts), best = wp.best, where = wp.where;
+      var best = wordPages(w.alts);
       for (var id in best) {
-        var p = pages[id] || (pages[id] = [0, 0, 0]);
+        var p = page(id);
         if (!soft) p[0]++;
         p[1] += best[id];
-        if ((prev[id] << 1) & where[id]) p[2]++;
       }
-      prev = where;
+    });
+    this.pairs(words).forEach(function (keys) {
+      var held = dict(), soft = false;
+      keys.forEach(function (k) {
+        var sh = self.parsed["p/" + fileOf(m.p, k) + ".json"], e = sh && sh.map[k];
+        if (!e) return;
+        var list = postings(e);
+        if (e.df > list.length / STRIDE) soft = true;
+        for (var i = 0; i < list.length; i += STRIDE) {
+          var v = impact(list[i + 1]);
+          if (!(held[list[i]] >= v)) held[list[i]] = v;
+        }
+      });
+      // A pair held adds its impact (a shorter title holds it more) to the score.
+      for (var id in held) {
+        var p = page(id);
+        if (soft) p[3]++;
+        else { p[2]++; p[1] += held[id]; }
+      }
     });
     var ids = Object.keys(pages).map(Number);
-    ids.forEach(function (id) { var p = pages[id]; p[1] *= 1 + PAIR_LIFT * p[2]; });
+    ids.forEach(function (id) { var p = pages[id]; p[1] *= 1 + PAIR_LIFT * p[3]; });
     ids.sort(function (a, b) {
       var x = pages[a], y = pages[b];
-      return y[0] - x[0] || y[1] - x[1] || a - b;
+      return y[0] - x[0] || y[2] - x[2] || y[1] - x[1] || a - b;
     });
     var prefixWord = words.length && words[words.length - 1].prefix ? words[words.length - 1].raw : null;
     return { ids: ids, pages: pages, terms: terms, prefix: prefixWord, words: words.length };
