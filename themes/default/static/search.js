@@ -401,7 +401,7 @@
         w.shards.forEach(function (s) { need[s] = 1; });
       });
       return Promise.all(Object.keys(need).map(function (s) { return self.shard(+s); })).then(function () {
-        return Promise.all(words.map(function (w) { return self.alternatives(w, eager); }));
+        return Promise.all(words.map(function (w) { return self.alternatives(w, eager, words); }));
       }).then(function () {
         self.correct(words);
         // The files of the title pairs the words may form (beside their first word's
@@ -426,9 +426,11 @@
 
   // The terms a query word stands for, with weights: the exact stem; for the word being
   // typed, the terms it begins; for a misspelled word, the likeliest correction. The
-  // word being typed looks for a typo only when nothing begins with it, and only once
-  // typing pauses (`eager`): every keystroke would read another typo file.
-  Index.prototype.alternatives = function (w, eager) {
+  // word being typed looks for a typo only when nothing begins with it or no page holds
+  // it with the other `words`, and only once typing pauses (`eager`): every keystroke
+  // would read another typo file. The other words' terms are known when it is asked
+  // (it is the last).
+  Index.prototype.alternatives = function (w, eager, words) {
     var self = this, m = this.manifest, alts = [], seen = dict();
     function entryOf(term) {
       var sh = self.parsed["p/" + fileOf(m.p, term) + ".json"];
@@ -443,8 +445,11 @@
     var rare = exact && exact.df <= 20;
     if (w.cjk || !letters || !m.t.length || (exact && !rare)) return Promise.resolve();
     // A word typed to its end may extend a stem by chance ("mallloc" → mall): only
-    // terms it begins make a typo unlikely.
-    if (w.prefix && alts.some(function (a) { return a.begins; })) return Promise.resolve();
+    // terms it begins make a typo unlikely, and only if a page holds them with the other
+    // words ("rtmon listenf" begins ListenFIFO, which no page holds beside rtmon).
+    if (w.prefix && alts.some(function (a) { return a.begins; }) && !(eager && !together(words))) {
+      return Promise.resolve();
+    }
     if (w.prefix && !eager) { w.pending = true; return Promise.resolve(); }
     // Typo lists hold words as written, by reversed spelling: a word misspelled near
     // its start sorts beside the right one there. A misspelling near its end sorts
@@ -510,6 +515,25 @@
       }
     });
     return best;
+  }
+
+  // Whether a word's postings were cut to its best pages (CAP in src/search/index.rs):
+  // then a page without it may still hold it.
+  function cut(w) {
+    return w.alts.some(function (a) { return a.e.df > postings(a.e).length / STRIDE; });
+  }
+
+  // Whether some page holds all the query words that can tell (found, not cut).
+  function together(words) {
+    var common = null, n = 0;
+    words.forEach(function (w) {
+      if (!w.alts || !w.alts.length || cut(w)) return;
+      var pages = wordPages(w.alts), next = dict();
+      n++;
+      for (var id in pages) if (!common || common[id]) next[id] = 1;
+      common = next;
+    });
+    return n < 2 || Object.keys(common).length > 0;
   }
 
   // Picks each misspelled word's correction: of its likeliest candidates, the one that
@@ -585,7 +609,7 @@
     words.forEach(function (w) {
       // A word so common that its postings were cut to the best pages cannot tell a
       // page without it: it adds to the score only.
-      var soft = w.alts.some(function (a) { return a.e.df > postings(a.e).length / STRIDE; });
+      var soft = cut(w);
       w.alts.forEach(function (a) { terms[a.term] = 1; });
       var best = wordPages(w.alts);
       for (var id in best) {
