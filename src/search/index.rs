@@ -683,7 +683,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
                     .map(Box::from)
                     .collect();
                 let df = groups.iter().map(|g| g.postings(t).len()).sum::<usize>() as u32;
-                let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+                let idf = idf(n, df);
                 all.clear();
                 all.extend(groups.iter().flat_map(|g| g.postings(t)).map(|(id, h)| {
                     let c: [u16; FIELDS] = std::array::from_fn(|f| h.n(f));
@@ -731,7 +731,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
                     }
                 }
                 let df = all.len() as u32;
-                let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+                let idf = idf(n, df);
                 for (page, score) in all.iter_mut() {
                     let tf = *score * weight_per_hit[*page as usize][0];
                     *score = idf * (tf / (K1 + tf) + TITLE_BONUS);
@@ -787,6 +787,11 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
         );
     }
     terms
+}
+
+/// BM25's inverse document frequency of a term held by `df` of `n` pages.
+fn idf(n: f32, df: u32) -> f32 {
+    (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln()
 }
 
 /// The pairs of consecutive words in the pages' titles: (pair, page) by pair, then page,

@@ -366,7 +366,7 @@
   // (under 4 letters) uses only files already here, and the result says `pending`:
   // fetching a file per keystroke for "s", "st", "sta" would cost more than the query.
   Index.prototype.search = function (query, eager) {
-    var self = this, pending = false;
+    var self = this, pending = false, pairKeys;
     return this.load().then(function (m) {
       var toks = tokenize(query), words = [];
       toks.forEach(function (t, i) {
@@ -407,7 +407,8 @@
         // The files of the title pairs the words may form (beside their first word's
         // terms, so mostly loaded already).
         var files = dict();
-        self.pairs(words).forEach(function (keys) {
+        pairKeys = self.pairs(words);
+        pairKeys.forEach(function (keys) {
           keys.forEach(function (k) {
             var s = fileOf(m.p, k);
             if (!self.parsed["p/" + s + ".json"]) files[s] = 1;
@@ -417,7 +418,7 @@
         if (!eager && files.length) { pending = true; files = []; }
         return Promise.all(files.map(function (s) { return self.shard(+s); }));
       }).then(function () {
-        var r = self.rank(words);
+        var r = self.rank(words, pairKeys);
         r.pending = pending || words.some(function (w) { return w.pending; });
         return r;
       });
@@ -603,7 +604,8 @@
   // Ranks pages by the query words they hold, then by the pairs of consecutive query
   // words their titles hold side by side and in order ("sprint review" in "Sprint Review
   // Checklist", not in "Review of the sprint"), then by impact (the words' and pairs').
-  Index.prototype.rank = function (words) {
+  // `pairKeys`: the title pairs each two consecutive words may stand for (`pairs`).
+  Index.prototype.rank = function (words, pairKeys) {
     var self = this, m = this.manifest, pages = dict(), terms = dict();
     function page(id) { return pages[id] || (pages[id] = [0, 0, 0, 0]); }
     words.forEach(function (w) {
@@ -618,7 +620,7 @@
         p[1] += best[id];
       }
     });
-    this.pairs(words).forEach(function (keys) {
+    pairKeys.forEach(function (keys) {
       var held = dict(), soft = false;
       keys.forEach(function (k) {
         var sh = self.parsed["p/" + fileOf(m.p, k) + ".json"], e = sh && sh.map[k];
