@@ -179,9 +179,9 @@ pub(crate) fn typo_files(terms: &[Term]) -> Vec<(String, String)> {
 
 /// What a result shows of a page: URL (under the base path), title, summary.
 #[derive(Debug, Clone)]
-pub(crate) struct Record {
-    pub url: String,
-    pub title: String,
+pub(crate) struct Record<'a> {
+    pub url: &'a str,
+    pub title: &'a str,
     pub summary: String,
 }
 
@@ -217,7 +217,7 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
 }
 
 /// Result records, [`RECORD_GROUP`] pages a file: `[[url, title, summary], …]`.
-pub(crate) fn record_files(records: &[Record]) -> Vec<String> {
+pub(crate) fn record_files(records: &[Record<'_>]) -> Vec<String> {
     records
         .par_chunks(RECORD_GROUP)
         .map(|group| {
@@ -227,9 +227,9 @@ pub(crate) fn record_files(records: &[Record]) -> Vec<String> {
                     out.push(',');
                 }
                 out.push('[');
-                json_str(&mut out, &r.url);
+                json_str(&mut out, r.url);
                 out.push(',');
-                json_str(&mut out, &r.title);
+                json_str(&mut out, r.title);
                 out.push(',');
                 json_str(&mut out, &r.summary);
                 out.push(']');
@@ -251,14 +251,10 @@ pub(crate) fn index_width(n: usize) -> usize {
     w
 }
 
-fn push_index(out: &mut String, mut v: usize, width: usize) {
-    let mut digits = vec![0u8; width];
-    for d in digits.iter_mut().rev() {
-        *d = (v % 64) as u8;
-        v /= 64;
-    }
-    for d in digits {
-        push_char(out, d);
+/// Writes index `v` in `width` base-64 digits, the most significant first.
+fn push_index(out: &mut String, v: usize, width: usize) {
+    for k in (0..width).rev() {
+        push_char(out, ((v >> (6 * k)) % 64) as u8);
     }
 }
 

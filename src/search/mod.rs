@@ -113,8 +113,8 @@ pub fn build_index(docs: &[SearchDoc<'_>], language: &str) -> Vec<(String, Vec<u
     let records: Vec<Record> = order
         .par_iter()
         .map(|d| Record {
-            url: d.url.strip_prefix(base).unwrap_or(&d.url).to_string(),
-            title: d.title.to_string(),
+            url: d.url.strip_prefix(base).unwrap_or(&d.url),
+            title: d.title,
             summary: files::clip(
                 d.summary
                     .or(d.purpose)
@@ -135,9 +135,11 @@ pub fn build_index(docs: &[SearchDoc<'_>], language: &str) -> Vec<(String, Vec<u
         order: &[&SearchDoc<'a>],
         pick: impl for<'b> Fn(&'b SearchDoc<'a>) -> &'b [&'a str],
     ) -> (Vec<&'a str>, crate::FastMap<&'a str, usize>) {
-        let mut names: Vec<&str> = order.iter().flat_map(|d| pick(d).iter().copied()).collect();
+        // Distinct names first (a few dozen among tens of thousands), then sorted.
+        let seen: std::collections::HashSet<&'a str, foldhash::fast::RandomState> =
+            order.iter().flat_map(|d| pick(d).iter().copied()).collect();
+        let mut names: Vec<&str> = seen.into_iter().collect();
         names.sort_unstable();
-        names.dedup();
         let index = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
         (names, index)
     }
