@@ -130,6 +130,8 @@ type Scored = (Arc<str>, u32, Vec<ScoredPage>, Vec<Box<str>>);
 /// page's words as indexes into them with a count per field.
 struct Chunk {
     words: Words,
+    /// How many of the chunk's pages hold each word, by id.
+    df: Vec<u32>,
     docs: Vec<PageTerms>,
     /// Each page's title as word ids, in order, end to end.
     titles: Vec<u32>,
@@ -159,16 +161,20 @@ fn analyze_chunk(docs: &[&SearchDoc<'_>]) -> Chunk {
         let fields = lines(&mut joined, fields.chain(&doc.events).copied());
         count_field::<3>(&mut vocab, &mut lens, fields);
         count_field::<4>(&mut vocab, &mut lens, doc.body);
-        let counts = &mut vocab.list.counts;
+        let (counts, df) = (&mut vocab.list.counts, &mut vocab.list.df);
         let terms: Vec<(u32, Hits)> = vocab.list.touched[..vocab.n_touched]
             .iter()
-            .map(|&id| (id, std::mem::take(&mut counts[id as usize])))
+            .map(|&id| {
+                df[id as usize] += 1;
+                (id, std::mem::take(&mut counts[id as usize]))
+            })
             .collect();
         vocab.n_touched = 0;
         out.push((lens, terms));
     }
     Chunk {
         words: vocab.list.words,
+        df: vocab.list.df,
         docs: out,
         titles: vocab.title,
         title_ends,
@@ -265,6 +271,9 @@ struct WordList {
     words: Words,
     /// The current page's hits of each word.
     counts: Vec<Hits>,
+    /// How many pages so far hold each word: where its postings go is known without
+    /// reading them all once more (see [`sort_by_term`]).
+    df: Vec<u32>,
     /// The words the current page holds, in the order first seen: the first
     /// `n_touched`. It has one entry more than the vocabulary has words, so a word is
     /// written at the end every time and kept or not by how `n_touched` grows: a
@@ -278,6 +287,7 @@ impl WordList {
     fn add(&mut self, word: &str) -> u32 {
         self.words.push(word);
         self.counts.push(Hits::default());
+        self.df.push(0);
         self.touched.push(0);
         (self.words.len() - 1) as u32
     }
@@ -367,6 +377,7 @@ impl ChunkVocab {
             list: WordList {
                 words: Words::default(),
                 counts: Vec::new(),
+                df: Vec::new(),
                 touched: vec![0],
             },
             n_touched: 0,
@@ -419,9 +430,9 @@ impl ChunkVocab {
     }
 }
 
-/// A chunk's analysed pages ready to merge: its first page id, its pages, and its word
-/// ids → term ids.
-type ChunkPages<'m> = (u32, Vec<PageTerms>, &'m [u32]);
+/// A chunk's analysed pages ready to merge: its first page id, its pages, its word ids →
+/// term ids, and how many of its pages hold each word.
+type ChunkPages<'m> = (u32, Vec<PageTerms>, &'m [u32], &'m [u32]);
 
 /// The postings of a group of consecutive pages, sorted by term.
 struct TermSorted {
@@ -460,20 +471,22 @@ fn group_starts(items: impl Iterator<Item = u32>, groups: usize) -> Vec<u32> {
 /// Sorts the page terms of `chunks` by term; two words of a page with one stem make one
 /// posting.
 fn sort_by_term(chunks: Vec<ChunkPages<'_>>, terms: usize) -> TermSorted {
-    // Counts per term are an upper bound where a page has two words with one stem.
-    let offsets = group_starts(
-        chunks.iter().flat_map(|(_, pages, term_of)| {
-            pages
-                .iter()
-                .flat_map(|(_, words)| words.iter().map(|(w, _)| term_of[*w as usize]))
-        }),
-        terms,
-    );
+    // Where each term's postings start, from the pages each word is in: an upper bound
+    // where a page has two words with one stem.
+    let mut offsets = vec![0u32; terms + 1];
+    for (_, _, term_of, df) in &chunks {
+        for (&t, &n) in term_of.iter().zip(*df) {
+            offsets[t as usize + 1] += n;
+        }
+    }
+    for t in 0..terms {
+        offsets[t + 1] += offsets[t];
+    }
     let total = offsets[terms] as usize;
     let mut fill: Vec<u32> = offsets[..terms].to_vec();
     let mut postings = vec![(u32::MAX, Hits::default()); total];
     let mut lens = Vec::new();
-    for (first, pages, term_of) in chunks {
+    for (first, pages, term_of, _) in chunks {
         for (i, (l, words)) in pages.into_iter().enumerate() {
             let id = first + i as u32;
             lens.push(l);
@@ -511,10 +524,12 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     let analysed: Vec<Chunk> = docs.par_chunks(chunk_len).map(analyze_chunk).collect();
     let mut chunk_words = Vec::with_capacity(analysed.len());
     let mut chunk_docs = Vec::with_capacity(analysed.len());
+    let mut chunk_df = Vec::with_capacity(analysed.len());
     let mut chunk_titles = Vec::with_capacity(analysed.len());
     for c in analysed {
         chunk_words.push(c.words);
         chunk_docs.push(c.docs);
+        chunk_df.push(c.df);
         chunk_titles.push((c.titles, c.title_ends));
     }
     let t_analyse = t_start.elapsed();
@@ -591,16 +606,20 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     // dropped as soon as it is sorted: the index never holds them twice.
     let per_group = chunk_docs.len().div_ceil(8).max(1);
     let mut inputs: Vec<Vec<ChunkPages<'_>>> = Vec::new();
-    for (i, ((c, map), &first)) in chunk_docs
+    for (i, (((c, map), df), &first)) in chunk_docs
         .into_iter()
         .zip(&maps)
+        .zip(&chunk_df)
         .zip(&first_pages)
         .enumerate()
     {
         if i % per_group == 0 {
             inputs.push(Vec::new());
         }
-        inputs.last_mut().unwrap().push((first, c, map.as_slice()));
+        inputs
+            .last_mut()
+            .unwrap()
+            .push((first, c, map.as_slice(), df.as_slice()));
     }
     let groups: Vec<TermSorted> = inputs
         .into_par_iter()
