@@ -780,9 +780,11 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
         .map(|s| (s, best))
         .chain(pair_scored.into_par_iter().map(|s| (s, best_pair)))
         .map(|((text, df, s, surface), best)| {
+            // Into the scored pages' own allocation: a page and its level take as many
+            // bytes as a page and its score.
             let postings: Vec<Posting> = s
-                .iter()
-                .map(|&(page, v)| Posting {
+                .into_iter()
+                .map(|(page, v)| Posting {
                     page,
                     level: level(v, best),
                 })
