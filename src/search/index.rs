@@ -441,16 +441,31 @@ struct TermSorted {
     /// Where they end: before the next term's start when two words of a page with one
     /// stem made one posting, and the gap is left (closing it copied every posting).
     ends: Vec<u32>,
-    /// (page id, hits), by term, then page.
-    postings: Vec<(u32, Hits)>,
+    /// (page id − `first`, hits), by term, then page: eight bytes, where a whole page
+    /// id made it twelve, and every posting is written here once and read once.
+    postings: Vec<(u16, Hits)>,
+    /// The group's first page id.
+    first: u32,
     /// Field lengths of the group's pages, in page order.
     lens: Vec<[u32; FIELDS]>,
 }
 
+/// The most pages a group of [`TermSorted`] holds: its page ids are offsets of 16 bits.
+const GROUP_PAGES: usize = 1 << 16;
+
+const _: () = assert!(std::mem::size_of::<(u16, Hits)>() == 8);
+
 impl TermSorted {
-    /// The group's postings of term `t`, by page.
-    fn postings(&self, t: usize) -> &[(u32, Hits)] {
-        &self.postings[self.starts[t] as usize..self.ends[t] as usize]
+    /// The group's postings of term `t`, by page: (page id, hits).
+    fn postings(&self, t: usize) -> impl Iterator<Item = (u32, &Hits)> {
+        self.postings[self.starts[t] as usize..self.ends[t] as usize]
+            .iter()
+            .map(|(p, h)| (self.first + u32::from(*p), h))
+    }
+
+    /// How many of the group's pages hold term `t`.
+    fn df(&self, t: usize) -> u32 {
+        self.ends[t] - self.starts[t]
     }
 }
 
@@ -466,6 +481,22 @@ fn group_starts(items: impl Iterator<Item = u32>, groups: usize) -> Vec<u32> {
         starts[g + 1] += starts[g];
     }
     starts
+}
+
+/// How many pages a chunk of analysis takes, and how many consecutive chunks make a
+/// group of postings sorted by term, for `pages` pages on `threads` cores.
+///
+/// Four chunks a core: enough for the cores to finish together, and few, since each
+/// chunk learns most of the vocabulary again (64 chunks on 2 cores made the merge of
+/// their words 2–3 times slower, at the same analysis time). At most eight groups, each
+/// of at most [`GROUP_PAGES`] pages; where eight cannot hold them, as many as it takes.
+fn chunking(pages: usize, threads: usize) -> (usize, usize) {
+    let chunk_len = pages.div_ceil(4 * threads).clamp(16, GROUP_PAGES);
+    let per_group = pages
+        .div_ceil(chunk_len)
+        .div_ceil(8)
+        .clamp(1, GROUP_PAGES / chunk_len);
+    (chunk_len, per_group)
 }
 
 /// Sorts the page terms of `chunks` by term; two words of a page with one stem make one
@@ -484,11 +515,13 @@ fn sort_by_term(chunks: Vec<ChunkPages<'_>>, terms: usize) -> TermSorted {
     }
     let total = offsets[terms] as usize;
     let mut fill: Vec<u32> = offsets[..terms].to_vec();
-    let mut postings = vec![(u32::MAX, Hits::default()); total];
+    let mut postings = vec![(u16::MAX, Hits::default()); total];
     let mut lens = Vec::new();
+    let group_first = chunks.first().map_or(0, |c| c.0);
     for (first, pages, term_of, _) in chunks {
         for (i, (l, words)) in pages.into_iter().enumerate() {
-            let id = first + i as u32;
+            let id = u16::try_from(first - group_first + i as u32)
+                .expect("a group holds at most GROUP_PAGES pages (see `chunking`)");
             lens.push(l);
             for (w, hits) in words {
                 let t = term_of[w as usize] as usize;
@@ -507,6 +540,7 @@ fn sort_by_term(chunks: Vec<ChunkPages<'_>>, terms: usize) -> TermSorted {
         starts: offsets,
         ends: fill,
         postings,
+        first: group_first,
         lens,
     }
 }
@@ -516,11 +550,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     let timing = std::env::var_os("PLAYBOOK_SEARCH_TIMING").is_some();
     let t_start = std::time::Instant::now();
     let stemmer = stemmer_for(language).map(|(_, s)| s);
-    // Four chunks a core: enough for the cores to finish together, and few, since each
-    // chunk learns most of the vocabulary again (64 chunks on 2 cores made the merge of
-    // their words 2–3 times slower, at the same analysis time).
-    let chunks = 4 * rayon::current_num_threads();
-    let chunk_len = docs.len().div_ceil(chunks).max(16);
+    let (chunk_len, per_group) = chunking(docs.len(), rayon::current_num_threads());
     let analysed: Vec<Chunk> = docs.par_chunks(chunk_len).map(analyze_chunk).collect();
     let mut chunk_words = Vec::with_capacity(analysed.len());
     let mut chunk_docs = Vec::with_capacity(analysed.len());
@@ -604,7 +634,6 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     // pages' postings by term (a counting sort), so a term's postings are its slices
     // of the groups in group order, which is page order. A group's page terms are
     // dropped as soon as it is sorted: the index never holds them twice.
-    let per_group = chunk_docs.len().div_ceil(8).max(1);
     let mut inputs: Vec<Vec<ChunkPages<'_>>> = Vec::new();
     for (i, (((c, map), df), &first)) in chunk_docs
         .into_iter()
@@ -701,12 +730,12 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
                     .filter(|w| typo_eligible(w))
                     .map(Box::from)
                     .collect();
-                let df = groups.iter().map(|g| g.postings(t).len()).sum::<usize>() as u32;
+                let df = groups.iter().map(|g| g.df(t)).sum::<u32>();
                 let idf = idf(n, df);
                 all.clear();
                 all.extend(groups.iter().flat_map(|g| g.postings(t)).map(|(id, h)| {
                     let c: [u16; FIELDS] = std::array::from_fn(|f| h.n(f));
-                    let w = &weight_per_hit[*id as usize];
+                    let w = &weight_per_hit[id as usize];
                     // Fields without the term add +0.0, which changes no sum: no branch
                     // on which fields a page has the term in.
                     let mut tf = 0f32;
@@ -723,7 +752,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
                     } else {
                         0.0
                     };
-                    (*id, idf * (tf / (K1 + tf) + bonus))
+                    (id, idf * (tf / (K1 + tf) + bonus))
                 }));
                 (Arc::from(text), df, best_pages(all, scores, CAP), surface)
             },
@@ -976,6 +1005,22 @@ mod tests {
         assert_eq!(field_of("語"), [0, 0, 0, 1, 0]);
         assert_eq!(field_of("theta"), [0, 0, 0, 1, 0]);
         assert_eq!(*lens, [2, 2, 6, 6, 2]);
+    }
+
+    #[test]
+    fn no_group_of_postings_holds_more_pages_than_its_offsets_can_name() {
+        // Page ids within a group are 16-bit offsets.
+        for threads in [1, 2, 3, 8, 64, 256] {
+            for pages in [0, 1, 16, 17, 10_000, 65_536, 524_288, 524_289, 10_000_000] {
+                let (chunk_len, per_group) = chunking(pages, threads);
+                assert!(chunk_len * per_group <= GROUP_PAGES, "{pages} on {threads}");
+                assert!(per_group >= 1 && chunk_len >= 16, "{pages} on {threads}");
+                let groups = pages.div_ceil(chunk_len).div_ceil(per_group);
+                // Eight groups, unless one more chunk would not fit in a group.
+                assert!(groups <= 8 || chunk_len * (per_group + 1) > GROUP_PAGES);
+            }
+        }
+        assert_eq!(chunking(10_000, 2), (1_250, 1));
     }
 
     #[test]
