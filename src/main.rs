@@ -224,6 +224,7 @@ fn main() -> ExitCode {
             host,
             open,
         } => {
+            allocator::for_serve();
             let opts = playbook::serve::ServeOptions {
                 root: playbook_root(dir),
                 host,
