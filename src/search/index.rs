@@ -748,7 +748,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
         .enumerate()
         .map_init(
             || (Vec::new(), Vec::new()),
-            |(all, scores): &mut (Vec<ScoredPage>, Vec<u32>), (t, &text)| {
+            |(all, scores): &mut (Vec<ScoredPage>, Vec<f32>), (t, &text)| {
                 let surface: Vec<Box<str>> = words_by_term
                     [word_starts[t] as usize..word_starts[t + 1] as usize]
                     .iter()
@@ -790,7 +790,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
         .par_iter()
         .map_init(
             || (Vec::new(), Vec::new(), String::new()),
-            |(all, scores, text): &mut (Vec<ScoredPage>, Vec<u32>, String), run| {
+            |(all, scores, text): &mut (Vec<ScoredPage>, Vec<f32>, String), run| {
                 let (a, b) = pairs.terms(run);
                 text.clear();
                 text.push_str(texts[a as usize]);
@@ -931,69 +931,36 @@ fn title_pairs(
 }
 
 /// The `cap` best of a term's scored pages (by score, then the lower page id), still
-/// in page order; `keys` is room to work in.
+/// in page order; `scores` is room to work in.
 ///
 /// The `cap`-th best score is found among the scores alone, and the pages kept in one
 /// pass in page order: all above it, and as many of those equal to it as fit, lowest
 /// ids first. Selecting the pages themselves and sorting them back into page order
 /// cost a sort of a thousand postings for every common term.
-///
-/// That score is found in two steps: a histogram of the scores by their top bits
-/// (eighths of an octave) names the bucket it is in, and a selection among that
-/// bucket's scores alone finds it. Selecting among all of a common term's scores was
-/// half of scoring the generated playbook.
-fn best_pages(all: &[ScoredPage], keys: &mut Vec<u32>, cap: usize) -> Vec<ScoredPage> {
+fn best_pages(all: &[ScoredPage], scores: &mut Vec<f32>, cap: usize) -> Vec<ScoredPage> {
     if all.len() <= cap {
         return all.to_vec();
     }
-    /// Bits of a key that name its bucket: sign, exponent, three bits of mantissa.
-    const BUCKET_BITS: u32 = 12;
-    let bucket_of = |key: u32| (key >> (32 - BUCKET_BITS)) as usize;
-    let mut hist = [0u32; 1 << BUCKET_BITS];
-    for p in all {
-        hist[bucket_of(order_key(p.1))] += 1;
-    }
-    // The best bucket that brings the count to `cap`; `above`, the pages in better ones.
-    // There are more than `cap` pages, so it is found before the last bucket.
-    let mut above = 0usize;
-    let mut bucket = hist.len() - 1;
-    while above + (hist[bucket] as usize) < cap {
-        above += hist[bucket] as usize;
-        bucket -= 1;
-    }
-    keys.clear();
-    keys.extend(
-        all.iter()
-            .map(|p| order_key(p.1))
-            .filter(|&k| bucket_of(k) == bucket),
-    );
-    let (_, &mut last, _) = keys.select_nth_unstable_by(cap - above - 1, |a, b| b.cmp(a));
-    let above = above + keys.iter().filter(|&&k| k > last).count();
+    scores.clear();
+    scores.extend(all.iter().map(|p| p.1));
+    let (_, &mut last, _) = scores.select_nth_unstable_by(cap - 1, |a, b| b.total_cmp(a));
+    let above = all.iter().filter(|p| p.1.total_cmp(&last).is_gt()).count();
     let mut ties = cap - above;
     let mut kept = Vec::with_capacity(cap);
     for p in all {
-        let key = order_key(p.1);
-        let keep = key > last
-            || (key == last && ties > 0 && {
+        let keep = match p.1.total_cmp(&last) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Equal if ties > 0 => {
                 ties -= 1;
                 true
-            });
+            }
+            _ => false,
+        };
         if keep {
             kept.push(*p);
         }
     }
     kept
-}
-
-/// `score` as an integer that orders as [`f32::total_cmp`] orders scores: the sign bit
-/// flipped for positive numbers, every bit for negative ones.
-fn order_key(score: f32) -> u32 {
-    let bits = score.to_bits();
-    if bits >> 31 == 1 {
-        !bits
-    } else {
-        bits | (1 << 31)
-    }
 }
 
 /// The impact level (1–63) of `score` against the best score of the index.
@@ -1229,48 +1196,6 @@ mod tests {
                 want.sort_by_key(|p| p.0);
             }
             assert_eq!(best_pages(&all, &mut Vec::new(), CAP), want, "{len} pages");
-        }
-        // Scores over many octaves, and thousands within one, tied at the cut or not.
-        for spread in [0.001f32, 1.0, 1e6] {
-            for len in [CAP + 1, 4 * CAP + 3] {
-                let all: Vec<ScoredPage> = (0..len as u32)
-                    .map(|page| {
-                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                        let x = f32::from((seed >> 8) as u16) / 65_536.0;
-                        (page, 1.0 + spread * x * x)
-                    })
-                    .collect();
-                let mut want = all.clone();
-                want.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                want.truncate(CAP);
-                want.sort_by_key(|p| p.0);
-                assert_eq!(
-                    best_pages(&all, &mut Vec::new(), CAP),
-                    want,
-                    "{spread}, {len}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn orders_scores_as_total_cmp_does() {
-        let scores = [
-            f32::NEG_INFINITY,
-            -3.5,
-            -0.0,
-            0.0,
-            f32::MIN_POSITIVE,
-            0.25,
-            1.0,
-            1.0 + f32::EPSILON,
-            7e30,
-            f32::INFINITY,
-        ];
-        for a in scores {
-            for b in scores {
-                assert_eq!(order_key(a).cmp(&order_key(b)), a.total_cmp(&b), "{a} {b}");
-            }
         }
     }
 
