@@ -496,12 +496,12 @@ impl TermSorted {
 }
 
 /// Where each of `groups` groups starts when items are laid out group by group, from
-/// each item's group: the first half of a counting sort. One entry more than groups,
-/// the last the number of items.
-fn group_starts(items: impl Iterator<Item = u32>, groups: usize) -> Vec<u32> {
+/// each item's group and how many items it stands for: the first half of a counting
+/// sort. One entry more than groups, the last the number of items.
+fn group_starts(items: impl Iterator<Item = (u32, u32)>, groups: usize) -> Vec<u32> {
     let mut starts = vec![0u32; groups + 1];
-    for g in items {
-        starts[g as usize + 1] += 1;
+    for (g, n) in items {
+        starts[g as usize + 1] += n;
     }
     for g in 0..groups {
         starts[g + 1] += starts[g];
@@ -530,15 +530,12 @@ fn chunking(pages: usize, threads: usize) -> (usize, usize) {
 fn sort_by_term(chunks: Vec<ChunkPages<'_>>, terms: usize) -> TermSorted {
     // Where each term's postings start, from the pages each word is in: an upper bound
     // where a page has two words with one stem.
-    let mut offsets = vec![0u32; terms + 1];
-    for (_, _, term_of, df) in &chunks {
-        for (&t, &n) in term_of.iter().zip(*df) {
-            offsets[t as usize + 1] += n;
-        }
-    }
-    for t in 0..terms {
-        offsets[t + 1] += offsets[t];
-    }
+    let offsets = group_starts(
+        chunks
+            .iter()
+            .flat_map(|(_, _, term_of, df)| term_of.iter().copied().zip(df.iter().copied())),
+        terms,
+    );
     let total = offsets[terms] as usize;
     let mut fill: Vec<u32> = offsets[..terms].to_vec();
     let mut postings = vec![(u16::MAX, Hits::default()); total];
@@ -687,7 +684,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
     let t_postings = t_start.elapsed();
     // The words of each term, in word order (a counting sort): each term's words as
     // written that typos may be corrected to are picked on every core below.
-    let word_starts = group_starts(term_of.iter().copied(), texts.len());
+    let word_starts = group_starts(term_of.iter().map(|&t| (t, 1)), texts.len());
     let mut words_by_term = vec![0u32; words.len()];
     let mut next = word_starts.clone();
     for (w, &t) in term_of.iter().enumerate() {
