@@ -521,7 +521,12 @@
   // Whether a word's postings were cut to its best pages (CAP in src/search/index.rs):
   // then a page without it may still hold it.
   function cut(w) {
-    return w.alts.some(function (a) { return a.e.df > postings(a.e).length / STRIDE; });
+    return w.alts.some(function (a) { return isCut(a.e); });
+  }
+
+  // Whether a term's postings (a word's or a title pair's) were cut to its best pages.
+  function isCut(e) {
+    return e.df > postings(e).length / STRIDE;
   }
 
   // Whether some page holds all the query words that can tell (found, not cut).
@@ -626,7 +631,7 @@
         var sh = self.parsed["p/" + fileOf(m.p, k) + ".json"], e = sh && sh.map[k];
         if (!e) return;
         var list = postings(e);
-        if (e.df > list.length / STRIDE) soft = true;
+        if (isCut(e)) soft = true;
         for (var i = 0; i < list.length; i += STRIDE) {
           var v = impact(list[i + 1]);
           if (!(held[list[i]] >= v)) held[list[i]] = v;
