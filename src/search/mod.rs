@@ -129,23 +129,7 @@ pub fn build_index(docs: &[SearchDoc<'_>], language: &str) -> Vec<(String, Vec<u
     }
 
     // Facets.
-    /// The names `pick` gives over all pages, sorted (a name's index is its place), and
-    /// a map from name to index.
-    fn vocab<'a>(
-        order: &[&SearchDoc<'a>],
-        pick: impl for<'b> Fn(&'b SearchDoc<'a>) -> &'b [&'a str],
-    ) -> (Vec<&'a str>, crate::FastMap<&'a str, usize>) {
-        // Distinct names first (a few dozen among tens of thousands), then sorted.
-        let seen: std::collections::HashSet<&'a str, foldhash::fast::RandomState> =
-            order.iter().flat_map(|d| pick(d).iter().copied()).collect();
-        let mut names: Vec<&str> = seen.into_iter().collect();
-        names.sort_unstable();
-        let index = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-        (names, index)
-    }
-    let (roles, role_ids) = vocab(&order, |d| &d.roles);
-    let (events, event_ids) = vocab(&order, |d| &d.events);
-    let (tags, tag_ids) = vocab(&order, |d| &d.tags);
+    let [(roles, role_ids), (events, event_ids), (tags, tag_ids)] = facet_names(&order);
     let facets: Vec<Facets> = order
         .par_iter()
         .map(|d| {
@@ -193,6 +177,35 @@ pub fn build_index(docs: &[SearchDoc<'_>], language: &str) -> Vec<(String, Vec<u
     }
     out.push(("search/manifest.json".into(), json));
     out
+}
+
+/// The role, event and tag names of all pages, each sorted (a name's index is its
+/// place), with a map from name to index. Gathered on every core in one pass: a few
+/// dozen distinct names among tens of thousands, in lists scattered in memory.
+fn facet_names<'a>(
+    order: &[&SearchDoc<'a>],
+) -> [(Vec<&'a str>, crate::FastMap<&'a str, usize>); 3] {
+    type Names<'a> = std::collections::HashSet<&'a str, foldhash::fast::RandomState>;
+    let sets: [Names<'a>; 3] = order
+        .par_iter()
+        .fold(<[Names<'a>; 3]>::default, |mut sets, d| {
+            sets[0].extend(&d.roles);
+            sets[1].extend(&d.events);
+            sets[2].extend(&d.tags);
+            sets
+        })
+        .reduce(<[Names<'a>; 3]>::default, |mut a, b| {
+            for (a, b) in a.iter_mut().zip(b) {
+                a.extend(b);
+            }
+            a
+        });
+    sets.map(|set| {
+        let mut names: Vec<&str> = set.into_iter().collect();
+        names.sort_unstable();
+        let index = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        (names, index)
+    })
 }
 
 /// The longest path prefix (ending in `/`) that every URL shares.
