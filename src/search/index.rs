@@ -809,7 +809,7 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
                 let df = groups.iter().map(|g| g.df(t)).sum::<u32>();
                 let idf = idf(n, df);
                 all.clear();
-                all.extend(groups.iter().flat_map(|g| g.postings(t)).map(|(id, h)| {
+                let score = |(id, h): (u32, &Hits)| {
                     let c: [u16; FIELDS] = std::array::from_fn(|f| h.n(f));
                     let w = &weight_per_hit[id as usize];
                     // Fields without the term add +0.0, which changes no sum: no branch
@@ -829,7 +829,12 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
                         0.0
                     };
                     (id, idf * (tf / (K1 + tf) + bonus))
-                }));
+                };
+                // Group by group: each group's postings are a slice, so the scores are
+                // written with one reserve, not a test of room each.
+                for g in &groups {
+                    all.extend(g.postings(t).map(score));
+                }
                 (Arc::from(text), df, best_pages(all, scores, CAP), surface)
             },
         )
@@ -878,20 +883,23 @@ pub(crate) fn build_terms(docs: &[&SearchDoc<'_>], language: &str) -> Vec<Term> 
             .reduce(|| 0f32, f32::max)
             .max(f32::MIN_POSITIVE)
     };
-    let (best, best_pair) = (best_of(&scored), best_of(&pair_scored));
+    let (levels, pair_levels) = (
+        Levels::new(best_of(&scored)),
+        Levels::new(best_of(&pair_scored)),
+    );
     let t_scored = std::time::Instant::now();
     let mut terms: Vec<Term> = scored
         .into_par_iter()
-        .map(|s| (s, best))
-        .chain(pair_scored.into_par_iter().map(|s| (s, best_pair)))
-        .map(|((text, df, s, surface), best)| {
+        .map(|s| (s, &levels))
+        .chain(pair_scored.into_par_iter().map(|s| (s, &pair_levels)))
+        .map(|((text, df, s, surface), levels)| {
             // Into the scored pages' own allocation: a page and its level take as many
             // bytes as a page and its score.
             let postings: Vec<Posting> = s
                 .into_iter()
                 .map(|(page, v)| Posting {
                     page,
-                    level: level(v, best),
+                    level: levels.of(v),
                 })
                 .collect();
             let max_impact = postings.iter().map(|p| p.level).max().unwrap_or(0);
@@ -1017,6 +1025,49 @@ fn best_pages(all: &[ScoredPage], scores: &mut Vec<f32>, cap: usize) -> Vec<Scor
 pub(crate) fn level(score: f32, best: f32) -> u8 {
     let l = 63.0 + LEVELS_PER_OCTAVE * (score / best).log2();
     l.round().clamp(1.0, 63.0) as u8
+}
+
+/// [`level`] against one best score, without a logarithm a posting: the least score
+/// of each level, found once by bisection, then a score's level by six compares.
+/// `level` only grows with the score, so the result is the same, bit for bit; the
+/// logarithm and division were most of quantising the generated playbook's 1.3 million
+/// postings.
+struct Levels {
+    /// The least score of each level from 1 (−∞ for 0 and 1: every score has level
+    /// 1 or more).
+    least: [f32; 64],
+}
+
+impl Levels {
+    /// The levels against `best`.
+    fn new(best: f32) -> Levels {
+        let mut least = [f32::NEG_INFINITY; 64];
+        for (l, least) in least.iter_mut().enumerate().skip(2) {
+            // Positive floats order as their bits do: bisect the bits for the least
+            // score of level `l` or more (f32::MAX has level 63).
+            let (mut lo, mut hi) = (0u32, f32::MAX.to_bits());
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if usize::from(level(f32::from_bits(mid), best)) >= l {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            *least = f32::from_bits(lo);
+        }
+        Levels { least }
+    }
+
+    /// The level of `score` (positive).
+    #[inline(always)]
+    fn of(&self, score: f32) -> u8 {
+        let mut l = 0;
+        for step in [32, 16, 8, 4, 2, 1] {
+            l += usize::from(self.least[l + step] <= score) * step;
+        }
+        l as u8
+    }
 }
 
 #[cfg(test)]
@@ -1278,5 +1329,26 @@ mod tests {
         assert_eq!(level(1.0, 1.0), 63);
         assert_eq!(level(0.5, 1.0), 55);
         assert_eq!(level(1e-9, 1.0), 1);
+    }
+
+    #[test]
+    fn levels_found_by_compares_are_the_logarithms_levels() {
+        for best in [1.0f32, 0.37, 12.5, 3.1e-3] {
+            let levels = Levels::new(best);
+            // At every step between levels, on either side of it, and at random.
+            for l in 2..64 {
+                let least = levels.least[l];
+                let below = f32::from_bits(least.to_bits() - 1);
+                assert_eq!(levels.of(least), level(least, best), "{best} {l}");
+                assert_eq!(levels.of(below), level(below, best), "{best} {l}");
+                assert_eq!(usize::from(levels.of(least)), l, "{best} {l}");
+            }
+            let mut seed = 11u32;
+            for _ in 0..100_000 {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                let score = best * f32::from_bits(0x3000_0000 + (seed >> 2) % 0x1000_0000);
+                assert_eq!(levels.of(score), level(score, best), "{best} {score}");
+            }
+        }
     }
 }
