@@ -24,6 +24,7 @@
 #   beside ours when `npm install pagefind` works.
 # Results: a table on stdout, JSON in /dev/shm/search-bench/.
 set -euo pipefail
+export LC_ALL=C  # a decimal point in $EPOCHREALTIME and awk
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 SHARED="${SHARED:-$(cd "$REPO/../shared" 2>/dev/null && pwd || echo /work/shared)}"
@@ -56,6 +57,10 @@ if [ "$PAGEFIND" = 1 ] && [ ! -x "$WORK/pagefind/node_modules/.bin/pagefind" ]; 
   (cd "$WORK/pagefind" && npm init -y >/dev/null && npm install --silent pagefind >/dev/null 2>&1) || PAGEFIND=0
 fi
 
+# Seconds since $1 (an $EPOCHREALTIME) to the millisecond, for build times:
+# /usr/bin/time's hundredths moved the index's share of a 0.5 s build by a point.
+since() { awk -v s="$1" -v e="$EPOCHREALTIME" 'BEGIN {printf "%.3f\n", e - s}'; }
+
 corpora=("gen")
 [ "$MAN" = 1 ] && corpora+=("man")
 [ "$ACCENTS" = 1 ] && corpora+=("accents")
@@ -76,8 +81,8 @@ for c in "${corpora[@]}"; do
   sed -i 's/^enabled = true/enabled = false/' "$src-off/book.toml"
   on=() off=() idx=()
   for i in $(seq "$RUNS"); do
-    t=$( { /usr/bin/time -f %e "$BIN" build "$src-off" --out "$WORK/$c-site-off" >/dev/null; } 2>&1 | tail -1 ); off+=("$t")
-    log=$( { PLAYBOOK_SEARCH_TIMING=1 /usr/bin/time -f %e "$BIN" build "$src" --out "$WORK/$c-site" --base-url https://example.github.io/playbook/ >/dev/null; } 2>&1 )
+    t=$( { s=$EPOCHREALTIME; "$BIN" build "$src-off" --out "$WORK/$c-site-off" >/dev/null; since "$s"; } 2>&1 | tail -1 ); off+=("$t")
+    log=$( { s=$EPOCHREALTIME; PLAYBOOK_SEARCH_TIMING=1 "$BIN" build "$src" --out "$WORK/$c-site" --base-url https://example.github.io/playbook/ >/dev/null; since "$s"; } 2>&1 )
     on+=("$(echo "$log" | tail -1)")
     idx+=("$(echo "$log" | sed -n 's/.*total \([0-9.]*\) s/\1/p')")
   done
