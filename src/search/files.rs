@@ -177,16 +177,19 @@ pub(crate) fn typo_files(terms: &[Term]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// What a result shows of a page: URL (under the base path), title, summary.
+/// What a result shows of a page: URL (under the base path), title, and the text its
+/// summary is clipped from.
 #[derive(Debug, Clone)]
 pub(crate) struct Record<'a> {
     pub url: &'a str,
     pub title: &'a str,
-    pub summary: String,
+    pub summary: &'a str,
 }
 
-/// `text` cut to about `max` characters at a word boundary, with an ellipsis.
-pub(crate) fn clip(text: &str, max: usize) -> String {
+/// `text` cut to about `max` characters at a word boundary, with an ellipsis, in
+/// `out` (cleared first).
+pub(crate) fn clip_into(out: &mut String, text: &str, max: usize) {
+    out.clear();
     // Only the start matters; a body can be long.
     let mut end = text.len().min(max * 8);
     while !text.is_char_boundary(end) {
@@ -194,33 +197,37 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
     }
     // Whitespace collapsed, word by word, until there is more than `max` to cut: a
     // page's summary is often its body, thousands of words long.
-    let mut collapsed = String::with_capacity(max + 16);
     let mut chars = 0;
     for word in text[..end].split_whitespace() {
         if chars > max {
             break;
         }
         if chars > 0 {
-            collapsed.push(' ');
+            out.push(' ');
             chars += 1;
         }
-        collapsed.push_str(word);
+        out.push_str(word);
         chars += word.chars().count();
     }
     if chars <= max {
-        return collapsed;
+        return;
     }
-    let text = collapsed;
-    let cut: String = text.chars().take(max).collect();
-    let at = cut.rfind(' ').filter(|&i| i > max / 2).unwrap_or(cut.len());
-    format!("{}…", cut[..at].trim_end_matches([',', ';', ':', '.', ' ']))
+    // The first `max` characters, cut back to the last space past half of them.
+    let cut = out.char_indices().nth(max).map_or(out.len(), |(i, _)| i);
+    let at = out[..cut]
+        .rfind(' ')
+        .filter(|&i| i > max / 2)
+        .unwrap_or(cut);
+    let kept = out[..at].trim_end_matches([',', ';', ':', '.', ' ']).len();
+    out.truncate(kept);
+    out.push('…');
 }
 
 /// Result records, [`RECORD_GROUP`] pages a file: `[[url, title, summary], …]`.
 pub(crate) fn record_files(records: &[Record<'_>]) -> Vec<String> {
     records
         .par_chunks(RECORD_GROUP)
-        .map(|group| {
+        .map_init(String::new, |clipped, group| {
             let mut out = String::from("[");
             for (k, r) in group.iter().enumerate() {
                 if k > 0 {
@@ -231,7 +238,8 @@ pub(crate) fn record_files(records: &[Record<'_>]) -> Vec<String> {
                 out.push(',');
                 json_str(&mut out, r.title);
                 out.push(',');
-                json_str(&mut out, &r.summary);
+                clip_into(clipped, r.summary, SUMMARY_CHARS);
+                json_str(&mut out, clipped);
                 out.push(']');
             }
             out.push(']');
@@ -419,6 +427,13 @@ mod tests {
             // Every file starts at a new ending.
             assert!(first.starts_with(['b', 'd', 'f', 'h', 'j', 'l']), "{first}");
         }
+    }
+
+    /// [`clip_into`] a buffer that held something before.
+    fn clip(text: &str, max: usize) -> String {
+        let mut out = "left over".to_string();
+        clip_into(&mut out, text, max);
+        out
     }
 
     #[test]

@@ -115,13 +115,11 @@ pub fn build_index(docs: &[SearchDoc<'_>], language: &str) -> Vec<(String, Vec<u
         .map(|d| Record {
             url: d.url.strip_prefix(base).unwrap_or(&d.url),
             title: d.title,
-            summary: files::clip(
-                d.summary
-                    .or(d.purpose)
-                    .filter(|s| !s.trim().is_empty())
-                    .unwrap_or(d.body),
-                files::SUMMARY_CHARS,
-            ),
+            summary: d
+                .summary
+                .or(d.purpose)
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or(d.body),
         })
         .collect();
     for (i, json) in files::record_files(&records).into_iter().enumerate() {
