@@ -1030,7 +1030,7 @@ pub(crate) fn level(score: f32, best: f32) -> u8 {
 /// [`level`] against one best score, without a logarithm a posting: the least score
 /// of each level, found once by bisection, then a score's level by six compares.
 /// `level` only grows with the score, so the result is the same, bit for bit; the
-/// logarithm and division were a third of quantising the generated playbook's 1.3
+/// logarithm and division were a third of quantising the generated playbook's 1.06
 /// million postings.
 struct Levels {
     /// The least score of each level from 1 (−∞ for 0 and 1: every score has level
